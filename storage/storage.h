@@ -1,0 +1,122 @@
+// Storage: kaizen's only state, one SQLite database in WAL mode.
+//
+// Owns one writer thread with the only read-write connection and `readers` threads with a
+// read-only connection each; every SQLite call runs on those threads and never on the caller's.
+// Write() runs a domain command inside BEGIN IMMEDIATE ... COMMIT on the writer: the command's
+// Result decides commit (ok) or rollback (not ok, or a StorageError thrown by the repository),
+// so an acknowledged change is durable and a failed one changes nothing. Read() runs a query on
+// a reader. Both resume the awaiting coroutine on its own executor.
+//
+// Thread-safe: Write/Read/WriteSync/ReadSync may be called from any thread. Destruction joins
+// the threads after finishing queued work.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <type_traits>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "workflow/repository.h"
+#include "workflow/status.h"
+
+namespace kaizen::storage {
+
+struct StorageOptions {
+  std::string path;  // database file; created with its directory if missing
+  int readers = 2;   // read-only connections, one thread each
+  // "full" (default) or "normal". FULL syncs the WAL on every commit so that a 2xx survives
+  // power loss, not only a process crash.
+  std::string synchronous = "full";
+  int busy_timeout_ms = 5000;
+};
+
+// The highest schema version this build knows.
+int LatestSchemaVersion();
+
+class Storage {
+ public:
+  // Opens (creating if needed) the database, sets WAL, foreign keys and synchronous, applies
+  // pending migrations in one transaction each, and starts the threads.
+  // Errors: kUnavailable "database_unavailable" (cannot open/create, not a database),
+  // kConflict "schema_too_new" (the file was written by a newer kaizen; the message says which
+  // versions), kInternal "migration_failed".
+  static Result<std::unique_ptr<Storage>> Open(const StorageOptions& options);
+
+  virtual ~Storage() = default;
+
+  using WriteFn = std::function<Status(PlanRepository&)>;
+  using ReadFn = std::function<Status(PlanReader&)>;
+
+  // Queues `fn` on the writer; `done` is called on the writer thread with fn's Status, or with
+  // kUnavailable "storage_error" when the store failed (the transaction is rolled back).
+  virtual void SubmitWrite(WriteFn fn, std::function<void(Status)> done) = 0;
+  // Queues `fn` on one of the readers (round robin), in a read transaction.
+  virtual void SubmitRead(ReadFn fn, std::function<void(Status)> done) = 0;
+
+  // Schema version after migrations.
+  virtual int schema_version() const = 0;
+  // Database file size in bytes (page_count * page_size), for metrics.
+  virtual std::int64_t SizeBytes() = 0;
+  // Consistent copy through SQLite's online backup API, taken on the writer thread.
+  virtual Status BackupTo(const std::string& destination) = 0;
+
+  // Blocking forms for start-up, offline tools and tests; never call them on an io thread.
+  Status WriteSync(WriteFn fn);
+  Status ReadSync(ReadFn fn);
+
+  // Awaitable forms: run `fn` on the storage threads and resume the caller on its executor.
+  // `fn` returns Result<T>; the result is carried back by value.
+  template <typename F>
+  auto Write(F fn) -> boost::asio::awaitable<std::invoke_result_t<F, PlanRepository&>> {
+    using R = std::invoke_result_t<F, PlanRepository&>;
+    co_return co_await Run<R, PlanRepository>(
+        [this](auto wrapped, auto done) { SubmitWrite(std::move(wrapped), std::move(done)); },
+        std::move(fn));
+  }
+  template <typename F>
+  auto Read(F fn) -> boost::asio::awaitable<std::invoke_result_t<F, PlanReader&>> {
+    using R = std::invoke_result_t<F, PlanReader&>;
+    co_return co_await Run<R, PlanReader>(
+        [this](auto wrapped, auto done) { SubmitRead(std::move(wrapped), std::move(done)); },
+        std::move(fn));
+  }
+
+ private:
+  // Adapts a Result-returning function to the Status-based Submit* calls and hands the
+  // Result to the awaiting coroutine on the coroutine's own executor.
+  template <typename R, typename Repo, typename Submit, typename F>
+  static boost::asio::awaitable<R> Run(Submit submit, F fn) {
+    return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>, void(R)>(
+        [](auto handler, Submit submit_fn, F f) {
+          auto slot = std::make_shared<std::optional<R>>();
+          auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
+          submit_fn(
+              [slot, f = std::move(f)](Repo& repo) mutable -> Status {
+                R r = f(repo);
+                Status s = r.ok() ? Status::Ok() : r.status();
+                slot->emplace(std::move(r));
+                return s;
+              },
+              [slot, shared_handler](Status status) {
+                auto ex = boost::asio::get_associated_executor(*shared_handler);
+                boost::asio::post(ex, [slot, shared_handler, status = std::move(status)]() {
+                  if (!slot->has_value() || (!status.ok() && (*slot)->ok())) {
+                    // The command never ran or its commit failed: the store's Status wins.
+                    std::move (*shared_handler)(R(status));
+                  } else {
+                    std::move (*shared_handler)(std::move(**slot));
+                  }
+                });
+              });
+        },
+        boost::asio::use_awaitable, std::move(submit), std::move(fn));
+  }
+};
+
+}  // namespace kaizen::storage

@@ -1,0 +1,88 @@
+// Use cases on plans and tasks: each function is one domain command, run inside one write
+// transaction by the caller (storage/ executes it on the writer thread). They validate the
+// input against the directory and the stored state, apply task_rules.h, write through the
+// repository and append history. On a non-ok Result the caller rolls back, so a failed command
+// changes nothing.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "workflow/model.h"
+#include "workflow/repository.h"
+#include "workflow/status.h"
+#include "workflow/task_rules.h"
+
+namespace kaizen {
+
+struct NewTask {
+  std::optional<std::string> key;  // unique within the plan
+  std::string title;               // required, non-empty
+  std::string description;
+  PersonId owner;  // required, must be a known person
+  Instant due_at{};
+  std::string criterion;
+  std::vector<TaskId> depends_on;              // ids of existing tasks of the same plan
+  std::vector<std::string> depends_on_keys;    // keys of tasks of the same plan or request
+};
+
+struct NewPlan {
+  std::string title;  // required
+  std::string description;
+  std::string kind = std::string(kPlanKindImprovement);
+  PersonId owner;    // required, known person
+  std::string team;  // required, known team
+  bool allow_self_verification = false;
+  std::vector<Goal> goals;
+  std::vector<NewTask> tasks;  // created with the plan, in order
+};
+
+struct PlanWithTasks {
+  Plan plan;
+  std::vector<Task> tasks;
+};
+
+// Errors: kUnprocessable "unknown_owner" / "unknown_team" / "unknown_dependency" /
+// "dependency_cycle" / "duplicate_key"; kInvalidArgument "missing_field" / "invalid_goal".
+Result<PlanWithTasks> CreatePlan(PlanRepository& repo, const Directory& directory,
+                                 const NewPlan& request, const PersonId& actor, Instant now);
+
+// Adds one task to an existing plan (a completed plan becomes active again).
+// Errors as CreatePlan, plus kNotFound "plan_not_found", kConflict "plan_not_active" for a
+// cancelled plan.
+Result<Task> AddTask(PlanRepository& repo, const Directory& directory, PlanId plan_id,
+                     const NewTask& request, const PersonId& actor, Instant now);
+
+struct TaskPatch {
+  std::optional<std::string> title;
+  std::optional<std::string> description;
+  std::optional<PersonId> owner;
+  std::optional<Instant> due_at;
+  std::optional<std::string> criterion;
+  std::optional<std::vector<TaskId>> depends_on;
+  std::optional<std::int64_t> expected_version;  // If-Match
+};
+
+// Errors: kNotFound "task_not_found", kPreconditionFailed "version_mismatch",
+// kUnprocessable "unknown_owner" / "unknown_dependency" / "dependency_cycle",
+// kConflict "task_final" (a verified or cancelled task's fields are frozen),
+// kInvalidArgument "missing_field" (empty title). A patch that changes nothing
+// returns the task unchanged without a new version or event.
+Result<Task> UpdateTask(PlanRepository& repo, const Directory& directory, TaskId task_id,
+                        const TaskPatch& patch, const PersonId& actor, Instant now);
+
+// Applies DecideTransition, stores the task and its event, and re-derives the plan state.
+// Errors: kNotFound "task_not_found" and those of DecideTransition.
+Result<Task> TransitionTask(PlanRepository& repo, const Directory& directory, TaskId task_id,
+                            const TransitionRequest& request, Instant now);
+
+// Cancels the plan and every unfinished task in it (open, in_progress, blocked), each with a
+// "transition" event whose note names the plan cancellation. Done and verified tasks stay.
+// Errors: kNotFound "plan_not_found", kConflict "plan_not_active" (already cancelled or
+// completed), kInvalidArgument "note_required".
+Result<PlanWithTasks> CancelPlan(PlanRepository& repo, const Directory& directory,
+                                 PlanId plan_id, const std::string& note,
+                                 const PersonId& actor, Instant now);
+
+}  // namespace kaizen

@@ -1,0 +1,117 @@
+// The storage port: what the workflow needs from a persistent store of plans and tasks.
+//
+// storage/ implements it on SQLite (SqlitePlanRepository); tests/support has an in-memory
+// implementation that doubles as the reference model. Calls are synchronous and run on the
+// storage executor inside one transaction (see storage/storage_executor.h); a failure of the
+// store itself (disk full, corrupt file) throws StorageError, which the executor turns into a
+// Status and a rollback. Domain rules are never checked here: that is plan_service.h's job.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "workflow/model.h"
+
+namespace kaizen {
+
+class StorageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 500;
+
+struct PlanFilter {
+  std::optional<PlanState> state;
+  std::optional<PersonId> owner;
+  std::optional<std::string> team;
+  int limit = kDefaultPageSize;
+  std::optional<PlanId> after;  // keyset cursor: only ids greater than this
+};
+
+struct TaskFilter {
+  std::optional<PlanId> plan;
+  std::optional<PersonId> owner;
+  std::optional<TaskState> state;
+  std::optional<std::string> team;  // the team of the task's plan
+  bool overdue_only = false;        // unfinished and due_at < now
+  std::optional<Instant> due_before;  // due_at < due_before
+  std::optional<Instant> due_after;   // due_at > due_after
+  Instant now{};                      // reference for overdue_only
+  int limit = kDefaultPageSize;
+  std::optional<TaskId> after;  // keyset cursor: only ids greater than this
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;  // ascending by id
+  // Set when more items may follow: pass it back as `after` to get the next page.
+  std::optional<std::int64_t> next_after;
+};
+
+struct PlanProgress {
+  std::map<TaskState, int> tasks_by_state;  // every state present, zero when none
+  int total = 0;
+  int overdue = 0;
+};
+
+struct SummaryFilter {
+  std::optional<std::string> team;  // plans of this team
+  std::optional<PersonId> owner;    // tasks of this owner
+};
+
+struct TaskBrief {
+  TaskId id = 0;
+  PlanId plan_id = 0;
+  std::string title;
+  Instant due_at{};
+  TaskState state = TaskState::kOpen;
+};
+
+struct OwnerOverdue {
+  PersonId owner;
+  std::vector<TaskBrief> tasks;  // ascending by due_at
+};
+
+struct Summary {
+  std::map<TaskState, int> tasks_by_state;  // every state present, zero when none
+  std::map<PlanState, int> plans_by_state;  // every state present, zero when none
+  int overdue = 0;
+  std::vector<OwnerOverdue> overdue_by_owner;  // most overdue tasks first, then by owner id
+  std::vector<TaskBrief> due_soon;  // unfinished, due within 7 days of now, by due_at
+};
+
+// Read side: safe on a read-only connection.
+class PlanReader {
+ public:
+  virtual ~PlanReader() = default;
+  virtual std::optional<Plan> FindPlan(PlanId id) = 0;
+  virtual std::optional<Task> FindTask(TaskId id) = 0;
+  virtual std::vector<Task> TasksOfPlan(PlanId id) = 0;  // ascending by id
+  virtual Page<Plan> ListPlans(const PlanFilter& filter) = 0;
+  virtual Page<Task> ListTasks(const TaskFilter& filter) = 0;
+  virtual std::vector<TaskEvent> EventsOfTask(TaskId id) = 0;  // ascending by id
+  virtual PlanProgress ProgressOf(PlanId id, Instant now) = 0;
+  virtual Summary Summarize(const SummaryFilter& filter, Instant now) = 0;
+};
+
+// Write side: only inside a write transaction on the single writer.
+class PlanRepository : public PlanReader {
+ public:
+  // Stores a new plan (plan.id is ignored) and returns its id.
+  virtual PlanId InsertPlan(const Plan& plan) = 0;
+  // Overwrites every field of an existing plan.
+  virtual void UpdatePlan(const Plan& plan) = 0;
+  // Stores a new task (task.id is ignored), its dependencies included, and returns its id.
+  virtual TaskId InsertTask(const Task& task) = 0;
+  // Overwrites every field of an existing task, its dependencies included.
+  virtual void UpdateTask(const Task& task) = 0;
+  // Appends to a task's history and returns the event id.
+  virtual std::int64_t AppendEvent(const TaskEvent& event) = 0;
+};
+
+}  // namespace kaizen
