@@ -58,8 +58,7 @@ EnvLookup ProcessEnvironment();
 // Parses and validates `text` as read from `source` (a file name used in messages).
 // On failure: kInvalidArgument "config_invalid"; the message lists every problem as
 // "<source>: <field>: <reason>" one per line, and details = {"errors": [{"field","reason"}]}.
-Result<Config> ParseConfig(std::string_view text, const std::string& source,
-                           const EnvLookup& env);
+Result<Config> ParseConfig(std::string_view text, const std::string& source, const EnvLookup& env);
 
 // Reads the file and calls ParseConfig. A missing or unreadable file is "config_invalid" too,
 // with field "" and the OS reason.

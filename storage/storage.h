@@ -11,16 +11,15 @@
 // the threads after finishing queued work.
 #pragma once
 
-#include <functional>
-#include <memory>
-#include <string>
-#include <type_traits>
-
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <type_traits>
 
 #include "workflow/repository.h"
 #include "workflow/status.h"

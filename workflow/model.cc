@@ -56,8 +56,7 @@ Directory::Directory(std::vector<Person> people, std::vector<Team> teams)
     : people_(std::move(people)), teams_(std::move(teams)) {
   std::sort(people_.begin(), people_.end(),
             [](const Person& a, const Person& b) { return a.id < b.id; });
-  std::sort(teams_.begin(), teams_.end(),
-            [](const Team& a, const Team& b) { return a.id < b.id; });
+  std::sort(teams_.begin(), teams_.end(), [](const Team& a, const Team& b) { return a.id < b.id; });
 }
 
 const Person* Directory::FindPerson(std::string_view id) const {

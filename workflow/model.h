@@ -41,8 +41,8 @@ inline constexpr std::string_view kPlanKindSelfCheck = "self_check";
 struct Person {
   PersonId id;
   std::string name;
-  std::string team;                    // team id
-  std::optional<PersonId> manager;     // for escalation and verification
+  std::string team;                            // team id
+  std::optional<PersonId> manager;             // for escalation and verification
   std::map<std::string, std::string> handles;  // provider -> handle (mobile, user id, ...)
 };
 
@@ -69,12 +69,12 @@ class Directory {
 };
 
 struct Goal {
-  std::string metric;                    // e.g. "customer satisfaction"
-  std::optional<double> baseline;        // where it stands when the plan is written
-  double target = 0;                     // where it must get to
-  std::string unit;                      // "%", "tickets", ...
+  std::string metric;                      // e.g. "customer satisfaction"
+  std::optional<double> baseline;          // where it stands when the plan is written
+  double target = 0;                       // where it must get to
+  std::string unit;                        // "%", "tickets", ...
   std::optional<std::string> target_date;  // "YYYY-MM-DD"
-  std::optional<double> actual;          // filled in at review time
+  std::optional<double> actual;            // filled in at review time
   bool operator==(const Goal&) const = default;
 };
 

@@ -23,8 +23,8 @@ struct NewTask {
   PersonId owner;  // required, must be a known person
   Instant due_at{};
   std::string criterion;
-  std::vector<TaskId> depends_on;              // ids of existing tasks of the same plan
-  std::vector<std::string> depends_on_keys;    // keys of tasks of the same plan or request
+  std::vector<TaskId> depends_on;            // ids of existing tasks of the same plan
+  std::vector<std::string> depends_on_keys;  // keys of tasks of the same plan or request
 };
 
 struct NewPlan {
@@ -81,8 +81,7 @@ Result<Task> TransitionTask(PlanRepository& repo, const Directory& directory, Ta
 // "transition" event whose note names the plan cancellation. Done and verified tasks stay.
 // Errors: kNotFound "plan_not_found", kConflict "plan_not_active" (already cancelled or
 // completed), kInvalidArgument "note_required".
-Result<PlanWithTasks> CancelPlan(PlanRepository& repo, const Directory& directory,
-                                 PlanId plan_id, const std::string& note,
-                                 const PersonId& actor, Instant now);
+Result<PlanWithTasks> CancelPlan(PlanRepository& repo, const Directory& directory, PlanId plan_id,
+                                 const std::string& note, const PersonId& actor, Instant now);
 
 }  // namespace kaizen

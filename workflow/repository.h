@@ -37,8 +37,8 @@ struct TaskFilter {
   std::optional<PlanId> plan;
   std::optional<PersonId> owner;
   std::optional<TaskState> state;
-  std::optional<std::string> team;  // the team of the task's plan
-  bool overdue_only = false;        // unfinished and due_at < now
+  std::optional<std::string> team;    // the team of the task's plan
+  bool overdue_only = false;          // unfinished and due_at < now
   std::optional<Instant> due_before;  // due_at < due_before
   std::optional<Instant> due_after;   // due_at > due_after
   Instant now{};                      // reference for overdue_only
@@ -82,7 +82,7 @@ struct Summary {
   std::map<PlanState, int> plans_by_state;  // every state present, zero when none
   int overdue = 0;
   std::vector<OwnerOverdue> overdue_by_owner;  // most overdue tasks first, then by owner id
-  std::vector<TaskBrief> due_soon;  // unfinished, due within 7 days of now, by due_at
+  std::vector<TaskBrief> due_soon;             // unfinished, due within 7 days of now, by due_at
 };
 
 // Read side: safe on a read-only connection.

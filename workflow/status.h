@@ -8,12 +8,11 @@
 #pragma once
 
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <variant>
-
-#include <nlohmann/json.hpp>
 
 namespace kaizen {
 
@@ -35,8 +34,7 @@ std::string_view ToString(StatusCode code);
 class [[nodiscard]] Status {
  public:
   Status() = default;  // ok
-  Status(StatusCode code, std::string reason, std::string message,
-         nlohmann::json details = nullptr)
+  Status(StatusCode code, std::string reason, std::string message, nlohmann::json details = nullptr)
       : code_(code),
         reason_(std::move(reason)),
         message_(std::move(message)),
@@ -65,25 +63,21 @@ class [[nodiscard]] Status {
 // a user sees says what went wrong.
 inline Status InvalidArgument(std::string reason, std::string message,
                               nlohmann::json details = nullptr) {
-  return {StatusCode::kInvalidArgument, std::move(reason), std::move(message),
-          std::move(details)};
+  return {StatusCode::kInvalidArgument, std::move(reason), std::move(message), std::move(details)};
 }
 inline Status NotFound(std::string reason, std::string message) {
   return {StatusCode::kNotFound, std::move(reason), std::move(message)};
 }
-inline Status Conflict(std::string reason, std::string message,
-                       nlohmann::json details = nullptr) {
+inline Status Conflict(std::string reason, std::string message, nlohmann::json details = nullptr) {
   return {StatusCode::kConflict, std::move(reason), std::move(message), std::move(details)};
 }
 inline Status Unprocessable(std::string reason, std::string message,
                             nlohmann::json details = nullptr) {
-  return {StatusCode::kUnprocessable, std::move(reason), std::move(message),
-          std::move(details)};
+  return {StatusCode::kUnprocessable, std::move(reason), std::move(message), std::move(details)};
 }
 inline Status PermissionDenied(std::string reason, std::string message,
                                nlohmann::json details = nullptr) {
-  return {StatusCode::kPermissionDenied, std::move(reason), std::move(message),
-          std::move(details)};
+  return {StatusCode::kPermissionDenied, std::move(reason), std::move(message), std::move(details)};
 }
 inline Status PreconditionFailed(std::string reason, std::string message,
                                  nlohmann::json details = nullptr) {
@@ -101,7 +95,7 @@ inline Status Unavailable(std::string reason, std::string message) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (std::get<Status>(v_).ok()) {
       // An ok Status carries no value: a programming error, never a runtime condition.

@@ -1,9 +1,9 @@
 #include "workflow/time.h"
 
+#include <date/date.h>
+
 #include <charconv>
 #include <cstdio>
-
-#include <date/date.h>
 
 namespace kaizen {
 namespace {
@@ -25,11 +25,10 @@ bool ReadDigits(std::string_view s, size_t pos, size_t width, int& out) {
 std::optional<Instant> ParseRfc3339(std::string_view s) {
   // YYYY-MM-DDTHH:MM:SS[.fff...](Z|+HH:MM|-HH:MM)
   int year, month, day, hour, minute, second;
-  if (!ReadDigits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' ||
-      !ReadDigits(s, 5, 2, month) || s[7] != '-' || !ReadDigits(s, 8, 2, day) ||
-      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !ReadDigits(s, 11, 2, hour) ||
-      s[13] != ':' || !ReadDigits(s, 14, 2, minute) || s[16] != ':' ||
-      !ReadDigits(s, 17, 2, second)) {
+  if (!ReadDigits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !ReadDigits(s, 5, 2, month) ||
+      s[7] != '-' || !ReadDigits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+      !ReadDigits(s, 11, 2, hour) || s[13] != ':' || !ReadDigits(s, 14, 2, minute) ||
+      s[16] != ':' || !ReadDigits(s, 17, 2, second)) {
     return std::nullopt;
   }
   size_t pos = 19;
@@ -66,9 +65,8 @@ std::optional<Instant> ParseRfc3339(std::string_view s) {
   const date::year_month_day ymd{date::year{year}, date::month{static_cast<unsigned>(month)},
                                  date::day{static_cast<unsigned>(day)}};
   if (!ymd.ok()) return std::nullopt;
-  const auto local = date::sys_days{ymd} + std::chrono::hours{hour} +
-                     std::chrono::minutes{minute} + std::chrono::seconds{second} +
-                     std::chrono::milliseconds{millis};
+  const auto local = date::sys_days{ymd} + std::chrono::hours{hour} + std::chrono::minutes{minute} +
+                     std::chrono::seconds{second} + std::chrono::milliseconds{millis};
   return Instant{local - std::chrono::minutes{offset_minutes}};
 }
 
