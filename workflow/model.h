@@ -122,6 +122,8 @@ inline constexpr std::string_view kEventCreated = "created";
 inline constexpr std::string_view kEventTransition = "transition";
 inline constexpr std::string_view kEventRejected = "rejected";
 inline constexpr std::string_view kEventUpdated = "updated";
+// The task owner took back their own done task (done -> in_progress).
+inline constexpr std::string_view kEventReopened = "reopened";
 
 struct TaskEvent {
   std::int64_t id = 0;  // assigned by the repository, increasing

@@ -2,7 +2,13 @@
 // transaction by the caller (storage/ executes it on the writer thread). They validate the
 // input against the directory and the stored state, apply task_rules.h, write through the
 // repository and append history. On a non-ok Result the caller rolls back, so a failed command
-// changes nothing.
+// changes nothing. Besides, every command checks all of its input before its first write, so a
+// refused command has written nothing even without a rollback; only a StorageError thrown by
+// the repository can interrupt a command between two writes.
+//
+// Validation errors carry details.field, a path into the request ("title", "tasks[2].owner",
+// "goals[0].target_date"). Text fields count as missing when they hold only blanks.
+// Runs on whichever thread owns `repo` (the storage writer); no state of its own.
 #pragma once
 
 #include <optional>
@@ -43,14 +49,21 @@ struct PlanWithTasks {
   std::vector<Task> tasks;
 };
 
+// Stores the plan (active, version 1), its tasks in request order (open, version 1) and one
+// "created" event per task. Inline tasks name each other with depends_on_keys; depends_on ids
+// cannot name anything in a plan that does not exist yet and are refused.
 // Errors: kUnprocessable "unknown_owner" / "unknown_team" / "unknown_dependency" /
-// "dependency_cycle" / "duplicate_key"; kInvalidArgument "missing_field" / "invalid_goal".
+// "dependency_cycle" (details.cycle: the keys on the cycle) / "duplicate_key";
+// kInvalidArgument "missing_field" (title, owner, team, a goal's metric, a task's title or
+// owner) / "invalid_field" (empty kind or key, a goal's target_date that is not a valid
+// YYYY-MM-DD, a goal number that is not finite).
 Result<PlanWithTasks> CreatePlan(PlanRepository& repo, const Directory& directory,
                                  const NewPlan& request, const PersonId& actor, Instant now);
 
-// Adds one task to an existing plan (a completed plan becomes active again).
-// Errors as CreatePlan, plus kNotFound "plan_not_found", kConflict "plan_not_active" for a
-// cancelled plan.
+// Adds one task to an existing plan (a completed plan becomes active again, version + 1).
+// depends_on ids and depends_on_keys name tasks of this plan; naming its own key is a
+// "dependency_cycle". Errors as CreatePlan, plus kNotFound "plan_not_found", kConflict
+// "plan_not_active" for a cancelled plan.
 Result<Task> AddTask(PlanRepository& repo, const Directory& directory, PlanId plan_id,
                      const NewTask& request, const PersonId& actor, Instant now);
 
@@ -67,12 +80,16 @@ struct TaskPatch {
 // Errors: kNotFound "task_not_found", kPreconditionFailed "version_mismatch",
 // kUnprocessable "unknown_owner" / "unknown_dependency" / "dependency_cycle",
 // kConflict "task_final" (a verified or cancelled task's fields are frozen),
-// kInvalidArgument "missing_field" (empty title). A patch that changes nothing
-// returns the task unchanged without a new version or event.
+// kInvalidArgument "missing_field" (empty title), kConflict "plan_not_active" (a done task in
+// a cancelled plan). A patch that changes nothing returns the task unchanged without a new
+// version or event, even on a final task. Otherwise the task gets version + 1, updated_at and
+// an "updated" event whose note lists each change as "field: old -> new" joined by "; " (long
+// text shortened). details.cycle of a "dependency_cycle" holds task ids.
 Result<Task> UpdateTask(PlanRepository& repo, const Directory& directory, TaskId task_id,
                         const TaskPatch& patch, const PersonId& actor, Instant now);
 
-// Applies DecideTransition, stores the task and its event, and re-derives the plan state.
+// Applies DecideTransition, stores the task and its event, and re-derives the plan state from
+// all its tasks (DerivePlanState); a plan whose state changes gets version + 1 and updated_at.
 // Errors: kNotFound "task_not_found" and those of DecideTransition.
 Result<Task> TransitionTask(PlanRepository& repo, const Directory& directory, TaskId task_id,
                             const TransitionRequest& request, Instant now);

@@ -1,0 +1,88 @@
+// InMemoryPlanRepository: the reference model of workflow/repository.h.
+//
+// Plain maps and linear scans, written to be obviously right rather than fast: the SQLite
+// store is tested against it (the same operations on both must give the same answers), so
+// every semantic below is exact and the SQLite store must match it.
+//
+// Writes
+//   - Ids of plans, tasks and events are each numbered 1, 2, 3... in insertion order and never
+//     reused. The id field of the value passed to Insert* is ignored.
+//   - InsertTask/UpdateTask store depends_on sorted ascending without duplicates.
+//   - A write that a database with foreign keys would refuse throws StorageError and changes
+//     nothing: UpdatePlan/UpdateTask of an unknown id, a task whose plan_id or one of whose
+//     depends_on ids is not stored, an event whose task is not stored. (Domain rules, such as
+//     a dependency belonging to the same plan, are plan_service's job and are not checked.)
+// Reads (all return copies)
+//   - TasksOfPlan, EventsOfTask and page items are ascending by id.
+//   - ListPlans keeps a plan when every set filter matches: state ==, owner ==, team ==,
+//     id > after. ListTasks keeps a task when: plan_id == plan, owner ==, state ==, the team of
+//     its plan == team, overdue_only => IsOverdue(task, now) (unfinished and due_at < now),
+//     due_at < due_before (strict), due_at > due_after (strict), id > after.
+//   - limit is clamped to 1..kMaxPageSize. A page holds the first `limit` matches; next_after
+//     is the id of its last item when at least one more item matches, and nullopt otherwise
+//     (so an exactly full last page has no next_after).
+//   - ProgressOf counts the plan's tasks by state (every state present, zero when none), their
+//     total, and the overdue ones at `now`. An unknown plan gives all zeros.
+//   - Summarize considers the tasks whose plan's team == filter.team (when set) and whose
+//     owner == filter.owner (when set), and the plans whose team == filter.team (when set; the
+//     owner filter does not apply to plans).
+//       tasks_by_state / plans_by_state: counts, every state present.
+//       overdue: the number of those tasks overdue at `now`.
+//       overdue_by_owner: the overdue tasks grouped by owner; each group's tasks ascending by
+//         (due_at, id); groups ordered by task count descending, then owner id ascending.
+//       due_soon: unfinished tasks with now <= due_at < now + 7 days, ascending by
+//         (due_at, id). A task due exactly at `now` is due soon, not overdue.
+//
+// Copyable and comparable: a test copies it before a command and compares afterwards to prove
+// that a refused command wrote nothing. Not thread-safe; one test thread uses it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "workflow/repository.h"
+
+namespace kaizen::testing {
+
+inline constexpr std::chrono::hours kDueSoonWindow{7 * 24};
+
+class InMemoryPlanRepository : public PlanRepository {
+ public:
+  std::optional<Plan> FindPlan(PlanId id) override;
+  std::optional<Task> FindTask(TaskId id) override;
+  std::vector<Task> TasksOfPlan(PlanId id) override;
+  Page<Plan> ListPlans(const PlanFilter& filter) override;
+  Page<Task> ListTasks(const TaskFilter& filter) override;
+  std::vector<TaskEvent> EventsOfTask(TaskId id) override;
+  PlanProgress ProgressOf(PlanId id, Instant now) override;
+  Summary Summarize(const SummaryFilter& filter, Instant now) override;
+
+  PlanId InsertPlan(const Plan& plan) override;
+  void UpdatePlan(const Plan& plan) override;
+  TaskId InsertTask(const Task& task) override;
+  void UpdateTask(const Task& task) override;
+  std::int64_t AppendEvent(const TaskEvent& event) override;
+
+  // Everything stored, for tests that look at the whole state.
+  const std::map<PlanId, Plan>& plans() const { return plans_; }
+  const std::map<TaskId, Task>& tasks() const { return tasks_; }
+  const std::vector<TaskEvent>& events() const { return events_; }
+
+  // Same stored rows and same next ids.
+  bool operator==(const InMemoryPlanRepository& other) const;
+
+ private:
+  // Throws StorageError unless the task refers only to stored rows; returns it normalised.
+  Task Checked(const Task& task) const;
+
+  std::map<PlanId, Plan> plans_;
+  std::map<TaskId, Task> tasks_;
+  std::vector<TaskEvent> events_;  // ascending by id
+  PlanId next_plan_id_ = 1;
+  TaskId next_task_id_ = 1;
+  std::int64_t next_event_id_ = 1;
+};
+
+}  // namespace kaizen::testing
