@@ -1,6 +1,7 @@
 // The configuration file: one JSON document (comments allowed), `${ENV_VAR}` substituted in
 // string values, validated as a whole into option structs. Pure: the caller provides the text
-// and the environment, so every rule can be unit-tested.
+// and the environment, so every rule can be unit-tested. Any thread may call it; it runs once at
+// start-up, before the daemon's executors exist.
 //
 // A config error never half-applies: LoadConfig returns either a complete Config or every
 // problem found, each naming the file, the field path and the reason.
@@ -20,6 +21,8 @@
 namespace kaizen::config {
 
 struct ServerOptions {
+  // From "listen": "host:port". `host` is an IPv4 address, an IPv6 address without its
+  // brackets ("::1" from "[::1]:8080") or a host name.
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0 picks a free port (tests)
   std::size_t max_body_bytes = 1024 * 1024;
@@ -57,7 +60,12 @@ EnvLookup ProcessEnvironment();
 
 // Parses and validates `text` as read from `source` (a file name used in messages).
 // On failure: kInvalidArgument "config_invalid"; the message lists every problem as
-// "<source>: <field>: <reason>" one per line, and details = {"errors": [{"field","reason"}]}.
+// "<source>: <field>: <reason>" one per line ("<source>: <reason>" when the problem concerns the
+// whole document), and details = {"errors": [{"field","reason"}]}, in document order.
+//
+// String values may use `${NAME}`, replaced by the variable from `env`; `$${` stands for a
+// literal `${`. Unknown fields, duplicate keys and unset variables are problems, never ignored.
+// Without "teams" and "people" the directory is empty; every other section has the defaults above.
 Result<Config> ParseConfig(std::string_view text, const std::string& source, const EnvLookup& env);
 
 // Reads the file and calls ParseConfig. A missing or unreadable file is "config_invalid" too,

@@ -1,0 +1,43 @@
+// kaizenctl's commands: from argv to requests to output and an exit status. Everything outside
+// (environment, network, clock, terminal) comes in as a parameter, so tests run the real
+// commands against a scripted Transport. Single-threaded.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/args.h"
+#include "cli/transport.h"
+#include "workflow/time.h"
+
+namespace kaizen::cli {
+
+// Exit statuses; scripts depend on them.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitApiError = 1;       // kaizend answered 4xx/5xx, or nonsense
+inline constexpr int kExitUsage = 2;          // the command line is wrong; nothing was sent
+inline constexpr int kExitCannotConnect = 3;  // kaizend could not be reached
+
+inline constexpr std::string_view kDefaultServer = "http://127.0.0.1:8080";
+
+// Environment lookup: std::getenv in kaizenctl, a map in tests. Reads KAIZEN_SERVER and
+// KAIZEN_ACTOR.
+using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+using TransportFactory = std::function<std::unique_ptr<Transport>(const ServerUrl& server)>;
+
+struct Terminal {
+  std::ostream& out;  // results and help
+  std::ostream& err;  // errors and notes
+};
+
+// Runs kaizenctl with `args` (argv without the program name). Usage errors print the message
+// and a pointer to --help; API errors print error.message and error.code from the answer.
+int Run(const std::vector<std::string>& args, const EnvLookup& env,
+        const TransportFactory& make_transport, const Clock& clock, Terminal terminal);
+
+}  // namespace kaizen::cli

@@ -1,0 +1,259 @@
+#include "cli/render.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "cli/format.h"
+#include "workflow/model.h"
+
+namespace kaizen::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+const json& Field(const json& object, std::string_view key) {
+  static const json kNull;
+  if (!object.is_object()) return kNull;
+  auto it = object.find(key);
+  return it == object.end() ? kNull : *it;
+}
+
+std::string Text(const json& value) {
+  if (value.is_null()) return "-";
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_boolean()) return value.get<bool>() ? "yes" : "no";
+  if (value.is_array()) {
+    if (value.empty()) return "-";
+    std::string out;
+    for (const json& item : value) out += (out.empty() ? "" : ", ") + Text(item);
+    return out;
+  }
+  return value.dump();
+}
+
+std::string Text(const json& object, std::string_view key) { return Text(Field(object, key)); }
+
+std::int64_t Count(const json& object, std::string_view key) {
+  const json& value = Field(object, key);
+  return value.is_number_integer() ? value.get<std::int64_t>() : 0;
+}
+
+std::string Indent(const std::string& text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size() - 1;
+    out += "  " + text.substr(start, end - start + 1);
+    start = end + 1;
+  }
+  return out;
+}
+
+// "open 3, in_progress 1, ..." in the order of the lifecycle, then any state this client does
+// not know yet.
+std::string Counts(const json& by_state, const std::vector<std::string>& order) {
+  if (!by_state.is_object()) return "-";
+  std::string out;
+  auto add = [&out](const std::string& name, const json& n) {
+    out += (out.empty() ? "" : ", ") + name + " " + Text(n);
+  };
+  for (const std::string& name : order) {
+    if (by_state.contains(name)) add(name, by_state.at(name));
+  }
+  for (const auto& [name, n] : by_state.items()) {
+    if (std::find(order.begin(), order.end(), name) == order.end()) add(name, n);
+  }
+  return out.empty() ? "-" : out;
+}
+
+std::vector<std::string> TaskStateNames() {
+  std::vector<std::string> names;
+  for (TaskState s : kAllTaskStates) names.emplace_back(ToString(s));
+  return names;
+}
+
+std::string DueWithRelative(const json& task, Instant now) {
+  const json& due = Field(task, "due_at");
+  if (!due.is_string()) return "-";
+  return due.get<std::string>() + " (" + RelativeDue(due, Field(task, "state"), now) + ")";
+}
+
+}  // namespace
+
+std::string RelativeDue(const json& due_at, const json& state, Instant now) {
+  if (!due_at.is_string()) return "-";
+  std::optional<Instant> due = ParseRfc3339(due_at.get<std::string>());
+  if (!due) return due_at.get<std::string>();
+  std::optional<TaskState> parsed =
+      state.is_string() ? ParseTaskState(state.get<std::string>()) : std::nullopt;
+  return FormatDue(*due, now, !parsed || IsUnfinished(*parsed));
+}
+
+std::string RenderTaskTable(const json& tasks, Instant now) {
+  Table table({"ID", "STATE", "OWNER", "DUE", "TITLE"});
+  table.AlignRight(0);
+  if (tasks.is_array()) {
+    for (const json& t : tasks) {
+      table.AddRow({Text(t, "id"), Text(t, "state"), Text(t, "owner"),
+                    RelativeDue(Field(t, "due_at"), Field(t, "state"), now), Text(t, "title")});
+    }
+  }
+  return table.Render();
+}
+
+std::string RenderTask(const json& task, const json& events, Instant now) {
+  std::string out = "Task " + Text(task, "id") + ": " + Text(task, "title") + "\n";
+  Table fields;
+  fields.AddRow({"plan", Text(task, "plan_id")});
+  if (!Field(task, "key").is_null()) fields.AddRow({"key", Text(task, "key")});
+  fields.AddRow({"state", Text(task, "state")});
+  fields.AddRow({"owner", Text(task, "owner")});
+  fields.AddRow({"due", DueWithRelative(task, now)});
+  fields.AddRow({"criterion", Text(task, "criterion").empty() ? "-" : Text(task, "criterion")});
+  fields.AddRow({"depends on", Text(task, "depends_on")});
+  fields.AddRow({"version", Text(task, "version")});
+  fields.AddRow({"created", Text(task, "created_at")});
+  fields.AddRow({"updated", Text(task, "updated_at")});
+  if (!Field(task, "completed_at").is_null()) {
+    fields.AddRow({"completed", Text(task, "completed_at")});
+  }
+  out += Indent(fields.Render());
+  const json& description = Field(task, "description");
+  if (description.is_string() && !description.get<std::string>().empty()) {
+    out += "\n" + Indent(description.get<std::string>() + "\n");
+  }
+  out += "\nHistory\n";
+  Table history({"AT", "ACTOR", "EVENT", "CHANGE", "NOTE"});
+  if (events.is_array()) {
+    for (const json& e : events) {
+      std::string change = "-";
+      if (!Field(e, "from").is_null() || !Field(e, "to").is_null()) {
+        change = Field(e, "from").is_null() ? "-> " + Text(e, "to")
+                                            : Text(e, "from") + " -> " + Text(e, "to");
+      }
+      std::string note = Text(e, "note");
+      history.AddRow(
+          {Text(e, "at"), Text(e, "actor"), Text(e, "kind"), change, note.empty() ? "-" : note});
+    }
+  }
+  out += history.empty() ? "  (none)\n" : history.Render();
+  return out;
+}
+
+std::string RenderPlanTable(const json& plans) {
+  Table table({"ID", "STATE", "OWNER", "TEAM", "DONE", "OVERDUE", "TITLE"});
+  table.AlignRight(0);
+  table.AlignRight(4);
+  table.AlignRight(5);
+  if (plans.is_array()) {
+    for (const json& p : plans) {
+      const json& progress = Field(p, "progress");
+      const json& by_state = Field(progress, "tasks_by_state");
+      std::int64_t finished = Count(by_state, "done") + Count(by_state, "verified");
+      std::int64_t counted = Count(progress, "total") - Count(by_state, "cancelled");
+      std::string done =
+          progress.is_object() ? std::to_string(finished) + "/" + std::to_string(counted) : "-";
+      table.AddRow({Text(p, "id"), Text(p, "state"), Text(p, "owner"), Text(p, "team"), done,
+                    Text(progress, "overdue"), Text(p, "title")});
+    }
+  }
+  return table.Render();
+}
+
+std::string RenderPlan(const json& plan, Instant now) {
+  std::string out = "Plan " + Text(plan, "id") + ": " + Text(plan, "title") + "\n";
+  const json& progress = Field(plan, "progress");
+  const json& by_state = Field(progress, "tasks_by_state");
+  Table fields;
+  fields.AddRow({"kind", Text(plan, "kind")});
+  fields.AddRow({"state", Text(plan, "state")});
+  fields.AddRow({"owner", Text(plan, "owner")});
+  fields.AddRow({"team", Text(plan, "team")});
+  if (progress.is_object()) {
+    std::int64_t finished = Count(by_state, "done") + Count(by_state, "verified");
+    std::int64_t counted = Count(progress, "total") - Count(by_state, "cancelled");
+    fields.AddRow({"progress", std::to_string(finished) + " of " + std::to_string(counted) +
+                                   " tasks finished, " + Text(progress, "overdue") + " overdue"});
+    fields.AddRow({"tasks", Counts(by_state, TaskStateNames())});
+  }
+  fields.AddRow({"verification", Field(plan, "allow_self_verification") == true
+                                     ? "owners may verify their own tasks"
+                                     : "by the plan owner or the task owner's manager"});
+  fields.AddRow({"version", Text(plan, "version")});
+  fields.AddRow({"created", Text(plan, "created_at")});
+  fields.AddRow({"updated", Text(plan, "updated_at")});
+  out += Indent(fields.Render());
+  const json& description = Field(plan, "description");
+  if (description.is_string() && !description.get<std::string>().empty()) {
+    out += "\n" + Indent(description.get<std::string>() + "\n");
+  }
+  const json& goals = Field(plan, "goals");
+  if (goals.is_array() && !goals.empty()) {
+    out += "\nGoals\n";
+    Table table({"METRIC", "BASELINE", "TARGET", "ACTUAL", "UNIT", "BY"});
+    for (std::size_t c = 1; c <= 3; ++c) table.AlignRight(c);
+    for (const json& g : goals) {
+      std::string unit = Text(g, "unit");
+      table.AddRow({Text(g, "metric"), Text(g, "baseline"), Text(g, "target"), Text(g, "actual"),
+                    unit.empty() ? "-" : unit, Text(g, "target_date")});
+    }
+    out += table.Render();
+  }
+  const json& tasks = Field(plan, "tasks");
+  out += "\nTasks\n";
+  out += tasks.is_array() && !tasks.empty() ? RenderTaskTable(tasks, now) : "  (none)\n";
+  return out;
+}
+
+std::string RenderSummary(const json& summary, Instant now) {
+  Table counts;
+  counts.AddRow({"Tasks", Counts(Field(summary, "tasks_by_state"), TaskStateNames())});
+  counts.AddRow(
+      {"Plans", Counts(Field(summary, "plans_by_state"), {"active", "completed", "cancelled"})});
+  counts.AddRow({"Overdue", Text(summary, "overdue")});
+  std::string out = counts.Render();
+
+  Table overdue({"ID", "PLAN", "STATE", "OWNER", "DUE", "TITLE"});
+  overdue.AlignRight(0);
+  overdue.AlignRight(1);
+  const json& by_owner = Field(summary, "overdue_by_owner");
+  if (by_owner.is_array()) {
+    for (const json& group : by_owner) {
+      const json& tasks = Field(group, "tasks");
+      if (!tasks.is_array()) continue;
+      for (const json& t : tasks) {
+        overdue.AddRow({Text(t, "id"), Text(t, "plan_id"), Text(t, "state"), Text(group, "owner"),
+                        RelativeDue(Field(t, "due_at"), Field(t, "state"), now), Text(t, "title")});
+      }
+    }
+  }
+  if (!overdue.empty()) out += "\nOverdue, by owner\n" + overdue.Render();
+
+  Table soon({"ID", "PLAN", "STATE", "DUE", "TITLE"});
+  soon.AlignRight(0);
+  soon.AlignRight(1);
+  const json& due_soon = Field(summary, "due_soon");
+  if (due_soon.is_array()) {
+    for (const json& t : due_soon) {
+      soon.AddRow({Text(t, "id"), Text(t, "plan_id"), Text(t, "state"),
+                   RelativeDue(Field(t, "due_at"), Field(t, "state"), now), Text(t, "title")});
+    }
+  }
+  if (!soon.empty()) out += "\nDue soon\n" + soon.Render();
+  return out;
+}
+
+std::string RenderMoved(const json& task, Instant now) {
+  std::string out = "task " + Text(task, "id") + " is now " + Text(task, "state");
+  const json& state = Field(task, "state");
+  std::optional<TaskState> parsed =
+      state.is_string() ? ParseTaskState(state.get<std::string>()) : std::nullopt;
+  if (parsed && IsUnfinished(*parsed) && Field(task, "due_at").is_string()) {
+    std::string due = RelativeDue(Field(task, "due_at"), state, now);
+    out += due.rfind("overdue", 0) == 0 ? " (" + due + ")" : " (due " + due + ")";
+  }
+  return out + ": " + Text(task, "title") + "\n";
+}
+
+}  // namespace kaizen::cli

@@ -1,0 +1,31 @@
+// How kaizenctl shows the API's answers (docs/api.md) to people: tables of tasks and plans,
+// one task with its history, one plan with its goals and tasks, the summary. Deadlines are
+// relative to `now`. Missing or null fields show as "-", so an older or newer daemon never
+// makes the client fail. Pure; any thread.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "workflow/time.h"
+
+namespace kaizen::cli {
+
+// Columns ID, STATE, OWNER, DUE, TITLE.
+std::string RenderTaskTable(const nlohmann::ordered_json& tasks, Instant now);
+// A task's fields, then its events (the "items" of /tasks/{id}/events).
+std::string RenderTask(const nlohmann::ordered_json& task, const nlohmann::ordered_json& events,
+                       Instant now);
+// Columns ID, STATE, OWNER, TEAM, DONE, OVERDUE, TITLE.
+std::string RenderPlanTable(const nlohmann::ordered_json& plans);
+// A plan's fields, goals and tasks.
+std::string RenderPlan(const nlohmann::ordered_json& plan, Instant now);
+std::string RenderSummary(const nlohmann::ordered_json& summary, Instant now);
+// The answer to a transition: "task 7 is now in_progress".
+std::string RenderMoved(const nlohmann::ordered_json& task, Instant now);
+
+// "in 2d" from an RFC 3339 text; "-" when absent, the text itself when unparseable.
+std::string RelativeDue(const nlohmann::ordered_json& due_at, const nlohmann::ordered_json& state,
+                        Instant now);
+
+}  // namespace kaizen::cli
