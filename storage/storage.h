@@ -8,16 +8,22 @@
 // a reader. Both resume the awaiting coroutine on its own executor.
 //
 // Thread-safe: Write/Read/WriteSync/ReadSync may be called from any thread. Destruction joins
-// the threads after finishing queued work.
+// the threads after finishing queued work; never destroy a Storage, or call the blocking
+// *Sync/SizeBytes/BackupTo forms, from inside a storage callback.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 
@@ -42,7 +48,8 @@ class Storage {
  public:
   // Opens (creating if needed) the database, sets WAL, foreign keys and synchronous, applies
   // pending migrations in one transaction each, and starts the threads.
-  // Errors: kUnavailable "database_unavailable" (cannot open/create, not a database),
+  // Errors: kInvalidArgument "invalid_option" (empty path, ":memory:", unknown synchronous),
+  // kUnavailable "database_unavailable" (cannot open/create, not a database, no WAL),
   // kConflict "schema_too_new" (the file was written by a newer kaizen; the message says which
   // versions), kInternal "migration_failed".
   static Result<std::unique_ptr<Storage>> Open(const StorageOptions& options);
@@ -53,16 +60,21 @@ class Storage {
   using ReadFn = std::function<Status(PlanReader&)>;
 
   // Queues `fn` on the writer; `done` is called on the writer thread with fn's Status, or with
-  // kUnavailable "storage_error" when the store failed (the transaction is rolled back).
+  // kUnavailable "storage_unavailable" when the store failed (SQLite error, StorageError thrown),
+  // or kInternal "internal" when fn threw anything else; the transaction is then rolled back.
   virtual void SubmitWrite(WriteFn fn, std::function<void(Status)> done) = 0;
-  // Queues `fn` on one of the readers (round robin), in a read transaction.
+  // Queues `fn` on one of the readers (round robin), in a read transaction (one snapshot);
+  // `done` is called on that reader's thread, with the same failures as SubmitWrite.
   virtual void SubmitRead(ReadFn fn, std::function<void(Status)> done) = 0;
 
   // Schema version after migrations.
   virtual int schema_version() const = 0;
-  // Database file size in bytes (page_count * page_size), for metrics.
+  // Database file size in bytes (page_count * page_size), for metrics; -1 when SQLite cannot
+  // tell. Blocks until the writer gets to it.
   virtual std::int64_t SizeBytes() = 0;
-  // Consistent copy through SQLite's online backup API, taken on the writer thread.
+  // Consistent copy through SQLite's online backup API, taken on the writer thread (writes wait
+  // meanwhile). Written to "<destination>.partial" and renamed into place.
+  // Errors: kUnavailable "backup_failed".
   virtual Status BackupTo(const std::string& destination) = 0;
 
   // Blocking forms for start-up, offline tools and tests; never call them on an io thread.
@@ -70,7 +82,9 @@ class Storage {
   Status ReadSync(ReadFn fn);
 
   // Awaitable forms: run `fn` on the storage threads and resume the caller on its executor.
-  // `fn` returns Result<T>; the result is carried back by value.
+  // `fn` returns Result<T>; the result is carried back by value. `fn` must be copyable (it
+  // travels in a std::function) and runs on a storage thread: capture by value. A storage
+  // failure arrives as a Result holding the Status SubmitWrite/SubmitRead describe.
   template <typename F>
   auto Write(F fn) -> boost::asio::awaitable<std::invoke_result_t<F, PlanRepository&>> {
     using R = std::invoke_result_t<F, PlanRepository&>;
@@ -95,6 +109,10 @@ class Storage {
         [](auto handler, Submit submit_fn, F f) {
           auto slot = std::make_shared<std::optional<R>>();
           auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
+          // Outstanding work on the caller's executor until the result is posted back, so the
+          // caller's io_context::run() cannot run out of work while the storage thread works.
+          auto caller = boost::asio::prefer(boost::asio::get_associated_executor(*shared_handler),
+                                            boost::asio::execution::outstanding_work.tracked);
           submit_fn(
               [slot, f = std::move(f)](Repo& repo) mutable -> Status {
                 R r = f(repo);
@@ -102,9 +120,8 @@ class Storage {
                 slot->emplace(std::move(r));
                 return s;
               },
-              [slot, shared_handler](Status status) {
-                auto ex = boost::asio::get_associated_executor(*shared_handler);
-                boost::asio::post(ex, [slot, shared_handler, status = std::move(status)]() {
+              [slot, shared_handler, caller](Status status) {
+                boost::asio::post(caller, [slot, shared_handler, status = std::move(status)]() {
                   if (!slot->has_value() || (!status.ok() && (*slot)->ok())) {
                     // The command never ran or its commit failed: the store's Status wins.
                     std::move (*shared_handler)(R(status));

@@ -2,7 +2,7 @@
 //
 // storage/ implements it on SQLite (SqlitePlanRepository); tests/support has an in-memory
 // implementation that doubles as the reference model. Calls are synchronous and run on the
-// storage executor inside one transaction (see storage/storage_executor.h); a failure of the
+// storage executor inside one transaction (see storage/storage.h); a failure of the
 // store itself (disk full, corrupt file) throws StorageError, which the executor turns into a
 // Status and a rollback. Domain rules are never checked here: that is plan_service.h's job.
 #pragma once

@@ -1,0 +1,62 @@
+// SqlitePlanRepository: the PlanRepository port (workflow/repository.h) on one SQLite
+// connection.
+//
+// Each storage lane owns one connection and one repository over it; a read-only connection
+// serves the PlanReader half only. Statements are prepared on first use and kept for the life
+// of the repository, so a request costs no SQL parsing. The repository never opens or ends a
+// transaction: Storage wraps every call in one. A failure of SQLite throws StorageError.
+//
+// Not thread-safe: call it only on the thread that owns the connection (its lane).
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "workflow/repository.h"
+
+namespace kaizen::storage {
+
+namespace internal {
+class Connection;
+class CachedStatement;
+class StatementCache;
+}  // namespace internal
+
+class SqlitePlanRepository final : public PlanRepository {
+ public:
+  // `connection` must outlive the repository.
+  explicit SqlitePlanRepository(internal::Connection& connection);
+  ~SqlitePlanRepository() override;
+  SqlitePlanRepository(const SqlitePlanRepository&) = delete;
+  SqlitePlanRepository& operator=(const SqlitePlanRepository&) = delete;
+
+  std::optional<Plan> FindPlan(PlanId id) override;
+  std::optional<Task> FindTask(TaskId id) override;
+  std::vector<Task> TasksOfPlan(PlanId id) override;
+  Page<Plan> ListPlans(const PlanFilter& filter) override;
+  Page<Task> ListTasks(const TaskFilter& filter) override;
+  std::vector<TaskEvent> EventsOfTask(TaskId id) override;
+  PlanProgress ProgressOf(PlanId id, Instant now) override;
+  Summary Summarize(const SummaryFilter& filter, Instant now) override;
+
+  PlanId InsertPlan(const Plan& plan) override;
+  void UpdatePlan(const Plan& plan) override;
+  TaskId InsertTask(const Task& task) override;
+  void UpdateTask(const Task& task) override;
+  std::int64_t AppendEvent(const TaskEvent& event) override;
+
+  // How many distinct statements have been prepared so far (for tests of the cache).
+  std::size_t prepared_statements() const;
+
+ private:
+  class Savepoint;
+
+  internal::CachedStatement Prepared(std::string_view sql);
+  void LoadDependencies(Task& task);
+  void StoreDependencies(const Task& task);
+
+  internal::Connection& connection_;
+  std::unique_ptr<internal::StatementCache> statements_;
+};
+
+}  // namespace kaizen::storage

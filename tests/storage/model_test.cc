@@ -1,0 +1,339 @@
+// The SQLite repository against the reference model (tests/support/in_memory_repository.h),
+// in the manner of LevelDB's ModelDB test: seeded random batches of inserts, updates and events,
+// some refused, some rolled back as a whole, applied to both; after each batch a random set of
+// queries must give the same answers on a reader connection as on the model.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "storage/storage.h"
+#include "tests/storage/storage_test_util.h"
+#include "tests/support/in_memory_repository.h"
+
+namespace kaizen::storage {
+namespace {
+
+using testutil::At;
+using testutil::TempDir;
+using testutil::ToJson;
+
+constexpr const char* kOwners[] = {"li.lei", "han.meimei", "wang.fang", "zhang.san", "boss"};
+constexpr const char* kTeams[] = {"ops", "cs", "sales"};
+constexpr const char* kTexts[] = {"", "collect data", "问题分析", "it's \"quoted\"", "x\ny"};
+constexpr int kLimits[] = {0, 1, 2, 3, 7, 50, 1000};
+constexpr PlanState kPlanStates[] = {PlanState::kActive, PlanState::kCompleted,
+                                     PlanState::kCancelled};
+
+// One write, replayable on either repository; returns the id it produced (0 for updates).
+using Op = std::function<std::int64_t(PlanRepository&)>;
+
+struct Outcome {
+  bool refused = false;
+  std::int64_t id = 0;
+  bool operator==(const Outcome&) const = default;
+};
+
+Outcome Apply(const Op& op, PlanRepository& repo) {
+  try {
+    return {false, op(repo)};
+  } catch (const StorageError&) {
+    return {true, 0};
+  }
+}
+
+struct Query {
+  std::string description;
+  std::function<nlohmann::json(PlanReader&)> run;
+};
+
+class ModelTest : public ::testing::TestWithParam<std::uint32_t> {
+ protected:
+  void SetUp() override {
+    StorageOptions options = testutil::OptionsFor(dir_.File("kaizen.db"));
+    // Durability is not what this test checks; NORMAL spares it hundreds of fsyncs.
+    options.synchronous = "normal";
+    options.readers = 3;
+    storage_ = testutil::OpenStorage(options);
+    ASSERT_NE(storage_, nullptr);
+    rng_.seed(GetParam());
+  }
+
+  int Uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+  bool Chance(int percent) { return Uniform(1, 100) <= percent; }
+  template <typename T, std::size_t N>
+  const T& Pick(const T (&values)[N]) {
+    return values[Uniform(0, static_cast<int>(N) - 1)];
+  }
+
+  // Whole hours around a fixed day, so that deadlines often fall exactly on `now` or on the
+  // edge of the due-soon window; sometimes with milliseconds.
+  Instant RandomInstant() {
+    Instant t = At("2026-12-01T00:00:00Z") + std::chrono::hours(Uniform(-24 * 12, 24 * 12));
+    if (Chance(20)) t += std::chrono::milliseconds(Uniform(1, 999));
+    return t;
+  }
+
+  std::optional<double> MaybeNumber() {
+    if (Chance(40)) return std::nullopt;
+    return std::uniform_real_distribution<double>(-1e6, 1e6)(rng_);
+  }
+
+  Plan RandomPlan() {
+    Plan plan;
+    plan.title = std::string("plan ") + Pick(kTexts);
+    plan.description = Pick(kTexts);
+    plan.kind = Chance(50) ? "improvement" : "monthly_review";
+    plan.owner = Pick(kOwners);
+    plan.team = Pick(kTeams);
+    plan.state = Pick(kPlanStates);
+    plan.allow_self_verification = Chance(30);
+    for (int i = Uniform(0, 2); i > 0; --i) {
+      plan.goals.push_back(Goal{
+          Pick(kTexts), MaybeNumber(), MaybeNumber().value_or(1.5), Chance(50) ? "%" : "",
+          Chance(50) ? std::optional<std::string>("2026-12-31") : std::nullopt, MaybeNumber()});
+    }
+    plan.version = Uniform(1, 9);
+    plan.created_at = RandomInstant();
+    plan.updated_at = RandomInstant();
+    return plan;
+  }
+
+  std::vector<TaskId> RandomDependencies() {
+    std::vector<TaskId> deps;
+    const auto& tasks = model_.tasks();
+    if (tasks.empty()) return deps;
+    const int max_id = static_cast<int>(tasks.rbegin()->first);
+    for (int i = Uniform(0, 3); i > 0; --i) deps.push_back(Uniform(1, max_id));
+    return deps;
+  }
+
+  Task RandomTask(PlanId plan_id) {
+    Task task;
+    task.plan_id = plan_id;
+    if (Chance(50)) task.key = "k" + std::to_string(next_key_++);  // never repeated
+    task.title = std::string("task ") + Pick(kTexts);
+    task.description = Pick(kTexts);
+    task.owner = Pick(kOwners);
+    task.due_at = RandomInstant();
+    task.criterion = Pick(kTexts);
+    task.state = kAllTaskStates[Uniform(0, 5)];
+    task.depends_on = RandomDependencies();
+    task.version = Uniform(1, 9);
+    task.created_at = RandomInstant();
+    task.updated_at = RandomInstant();
+    if (Chance(40)) task.completed_at = RandomInstant();
+    return task;
+  }
+
+  PlanId SomePlan() {
+    const auto& plans = model_.plans();
+    if (plans.empty() || Chance(5)) return static_cast<PlanId>(plans.size()) + 10;  // unknown
+    return Uniform(1, static_cast<int>(plans.rbegin()->first));
+  }
+
+  std::optional<TaskId> SomeTask() {
+    const auto& tasks = model_.tasks();
+    if (tasks.empty()) return std::nullopt;
+    if (Chance(5)) return static_cast<TaskId>(tasks.size()) + 10;  // unknown
+    return Uniform(1, static_cast<int>(tasks.rbegin()->first));
+  }
+
+  // A random write, generated against the model's current state.
+  Op RandomOp() {
+    switch (Uniform(0, 9)) {
+      case 0:
+      case 1: {
+        Plan plan = RandomPlan();
+        return [plan](PlanRepository& repo) { return repo.InsertPlan(plan); };
+      }
+      case 2: {
+        Plan plan = RandomPlan();
+        plan.id = SomePlan();
+        return [plan](PlanRepository& repo) -> std::int64_t {
+          repo.UpdatePlan(plan);
+          return 0;
+        };
+      }
+      case 3:
+      case 4:
+      case 5: {
+        Task task = RandomTask(SomePlan());
+        if (Chance(5)) task.depends_on.push_back(static_cast<TaskId>(model_.tasks().size()) + 10);
+        return [task](PlanRepository& repo) { return repo.InsertTask(task); };
+      }
+      case 6:
+      case 7: {
+        std::optional<TaskId> id = SomeTask();
+        if (!id) return RandomOp();
+        Task task;
+        if (auto it = model_.tasks().find(*id); it != model_.tasks().end()) {
+          task = RandomTask(Chance(90) ? it->second.plan_id : SomePlan());
+          if (Chance(50)) task.key = it->second.key;
+        } else {
+          task = RandomTask(SomePlan());
+        }
+        task.id = *id;
+        return [task](PlanRepository& repo) -> std::int64_t {
+          repo.UpdateTask(task);
+          return 0;
+        };
+      }
+      default: {
+        std::optional<TaskId> id = SomeTask();
+        if (!id) return RandomOp();
+        TaskEvent event;
+        event.task_id = *id;
+        auto it = model_.tasks().find(*id);
+        event.plan_id = it != model_.tasks().end() ? it->second.plan_id : 1;
+        if (it == model_.tasks().end() && model_.plans().empty()) return RandomOp();
+        event.at = RandomInstant();
+        event.actor = Pick(kOwners);
+        event.kind = Chance(50) ? "transition" : "updated";
+        if (Chance(70)) event.from = kAllTaskStates[Uniform(0, 5)];
+        if (Chance(70)) event.to = kAllTaskStates[Uniform(0, 5)];
+        event.note = Pick(kTexts);
+        return [event](PlanRepository& repo) { return repo.AppendEvent(event); };
+      }
+    }
+  }
+
+  PlanFilter RandomPlanFilter() {
+    PlanFilter filter;
+    if (Chance(30)) filter.state = Pick(kPlanStates);
+    if (Chance(30)) filter.owner = Pick(kOwners);
+    if (Chance(30)) filter.team = Pick(kTeams);
+    filter.limit = Pick(kLimits);
+    return filter;
+  }
+
+  TaskFilter RandomTaskFilter() {
+    TaskFilter filter;
+    if (Chance(20)) filter.plan = SomePlan();
+    if (Chance(30)) filter.owner = Pick(kOwners);
+    if (Chance(30)) filter.state = kAllTaskStates[Uniform(0, 5)];
+    if (Chance(20)) filter.team = Pick(kTeams);
+    filter.overdue_only = Chance(30);
+    if (Chance(20)) filter.due_before = RandomInstant();
+    if (Chance(20)) filter.due_after = RandomInstant();
+    filter.now = RandomInstant();
+    filter.limit = Pick(kLimits);
+    return filter;
+  }
+
+  std::vector<Query> RandomQueries() {
+    std::vector<Query> queries;
+    const auto max_plan = static_cast<PlanId>(model_.plans().size());
+    const auto max_task = static_cast<TaskId>(model_.tasks().size());
+    for (PlanId id = 0; id <= max_plan + 1; ++id) {
+      queries.push_back({"FindPlan " + std::to_string(id),
+                         [id](PlanReader& r) { return ToJson(r.FindPlan(id)); }});
+      queries.push_back({"TasksOfPlan " + std::to_string(id),
+                         [id](PlanReader& r) { return ToJson(r.TasksOfPlan(id)); }});
+      Instant now = RandomInstant();
+      queries.push_back({"ProgressOf " + std::to_string(id),
+                         [id, now](PlanReader& r) { return ToJson(r.ProgressOf(id, now)); }});
+    }
+    for (TaskId id = 0; id <= max_task + 1; ++id) {
+      queries.push_back({"FindTask " + std::to_string(id),
+                         [id](PlanReader& r) { return ToJson(r.FindTask(id)); }});
+      queries.push_back({"EventsOfTask " + std::to_string(id),
+                         [id](PlanReader& r) { return ToJson(r.EventsOfTask(id)); }});
+    }
+    for (int i = 0; i < 4; ++i) {
+      PlanFilter filter = RandomPlanFilter();
+      queries.push_back({"ListPlans, every page", [filter](PlanReader& r) {
+                           PlanFilter next = filter;
+                           nlohmann::json pages = nlohmann::json::array();
+                           for (;;) {
+                             Page<Plan> page = r.ListPlans(next);
+                             pages.push_back(ToJson(page));
+                             if (!page.next_after) return pages;
+                             next.after = page.next_after;
+                           }
+                         }});
+      TaskFilter task_filter = RandomTaskFilter();
+      queries.push_back({"ListTasks, every page", [task_filter](PlanReader& r) {
+                           TaskFilter next = task_filter;
+                           nlohmann::json pages = nlohmann::json::array();
+                           for (;;) {
+                             Page<Task> page = r.ListTasks(next);
+                             pages.push_back(ToJson(page));
+                             if (!page.next_after) return pages;
+                             next.after = page.next_after;
+                           }
+                         }});
+      SummaryFilter summary_filter;
+      if (Chance(40)) summary_filter.team = Pick(kTeams);
+      if (Chance(40)) summary_filter.owner = Pick(kOwners);
+      Instant now = RandomInstant();
+      queries.push_back({"Summarize", [summary_filter, now](PlanReader& r) {
+                           return ToJson(r.Summarize(summary_filter, now));
+                         }});
+    }
+    return queries;
+  }
+
+  void CompareQueries() {
+    std::vector<Query> queries = RandomQueries();
+    std::vector<nlohmann::json> from_sqlite;
+    Status status = storage_->ReadSync([&](PlanReader& repo) {
+      for (const Query& query : queries) from_sqlite.push_back(query.run(repo));
+      return Status::Ok();
+    });
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    for (std::size_t i = 0; i < queries.size(); ++i) {
+      ASSERT_EQ(from_sqlite[i].dump(1), queries[i].run(model_).dump(1)) << queries[i].description;
+    }
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Storage> storage_;
+  kaizen::testing::InMemoryPlanRepository model_;
+  std::mt19937 rng_;
+  int next_key_ = 0;
+};
+
+TEST_P(ModelTest, SqliteAnswersEveryQueryLikeTheModel) {
+  constexpr int kBatches = 120;
+  int refused = 0;
+  int rolled_back = 0;
+  for (int batch = 0; batch < kBatches; ++batch) {
+    SCOPED_TRACE("seed " + std::to_string(GetParam()) + ", batch " + std::to_string(batch));
+    const kaizen::testing::InMemoryPlanRepository before = model_;
+    std::vector<Op> ops;
+    std::vector<Outcome> expected;
+    for (int i = Uniform(1, 5); i > 0; --i) {
+      ops.push_back(RandomOp());
+      expected.push_back(Apply(ops.back(), model_));
+      if (expected.back().refused) ++refused;
+    }
+    // Now and then the command as a whole fails after its writes: both sides drop all of it.
+    const bool fail_batch = Chance(10);
+    std::vector<Outcome> actual;
+    Status status = storage_->WriteSync([&](PlanRepository& repo) {
+      for (const Op& op : ops) actual.push_back(Apply(op, repo));
+      return fail_batch ? Conflict("test_failure", "the command changed its mind") : Status::Ok();
+    });
+    ASSERT_EQ(status.ok(), !fail_batch) << status.ToString();
+    if (fail_batch) {
+      model_ = before;
+      ++rolled_back;
+    }
+    ASSERT_EQ(actual, expected);
+    CompareQueries();
+    if (HasFatalFailure()) return;
+  }
+  // The run must have walked the interesting paths, not only the happy one.
+  EXPECT_GT(refused, 0);
+  EXPECT_GT(rolled_back, 0);
+  EXPECT_GT(model_.tasks().size(), 50u);
+  EXPECT_FALSE(model_.events().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, ModelTest, ::testing::Values(1u, 2u, 3u, 20261125u));
+
+}  // namespace
+}  // namespace kaizen::storage
