@@ -1,1 +1,178 @@
-// placeholder
+#include "daemon/daemon.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "daemon/api_handlers.h"
+#include "daemon/api_json.h"
+#include "daemon/http_server.h"
+#include "daemon/logging.h"
+#include "daemon/system_clock.h"
+#include "storage/storage.h"
+
+#ifdef KAIZEN_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#ifndef KAIZEN_VERSION
+#define KAIZEN_VERSION "0.0.0"
+#endif
+
+namespace kaizen::daemon {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Tells systemd (Type=notify) about the daemon's state; does nothing without NOTIFY_SOCKET or
+// without libsystemd at build time.
+void NotifySystemd(const char* state) {
+#ifdef KAIZEN_HAVE_SYSTEMD
+  int rc = sd_notify(0, state);
+  if (rc < 0) Logger("daemon")->warn("sd_notify({}) failed: {}", state, std::strerror(-rc));
+#else
+  (void)state;
+#endif
+}
+
+Status WritePortFile(const std::string& path, std::uint16_t port) {
+  // Readers poll for the file: they must never see it empty or half written.
+  std::string temp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << port << '\n';
+    out.flush();
+    if (!out) {
+      return Unavailable("port_file_failed",
+                         "cannot write port file " + temp + ": " + std::strerror(errno));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, path, ec);
+  if (ec) {
+    std::filesystem::remove(temp, ec);
+    return Unavailable("port_file_failed",
+                       "cannot rename " + temp + " to " + path + ": " + ec.message());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string_view Version() { return KAIZEN_VERSION; }
+
+// Members are declared in construction order; destruction runs backwards, so the storage
+// finishes its queued work while the io_context it posts completions to still exists.
+class Daemon::Impl {
+ public:
+  explicit Impl(DaemonOptions options)
+      : options_(std::move(options)), signals_(io_), log_(Logger("daemon")) {}
+
+  Status Open() {
+    const config::Config& config = options_.config;
+    storage::StorageOptions storage_options;
+    storage_options.path = config.storage.path;
+    storage_options.readers = config.storage.readers;
+    storage_options.synchronous = config.storage.synchronous;
+    auto opened = storage::Storage::Open(storage_options);
+    if (!opened.ok()) return opened.status();
+    storage_ = std::move(*opened);
+
+    auto directory = config.directory ? config.directory : std::make_shared<const Directory>();
+    api_ = std::make_unique<ApiHandlers>(*storage_, directory, clock_);
+
+    HttpServerOptions server_options;
+    server_options.host = config.server.host;
+    server_options.port = config.server.port;
+    server_options.max_body_bytes = config.server.max_body_bytes;
+    server_options.request_timeout = std::chrono::seconds(config.server.request_timeout_seconds);
+    server_options.max_connections = config.server.max_connections;
+    auto server = HttpServer::Bind(
+        io_.get_executor(), server_options,
+        [api = api_.get()](HttpRequest request) { return api->Handle(std::move(request)); },
+        [](const Status& status) { return ErrorResponse(status); }, clock_);
+    if (!server.ok()) return server.status();
+    server_ = std::move(*server);
+    return Status::Ok();
+  }
+
+  Status Run() {
+    if (options_.handle_signals) {
+      signals_.add(SIGTERM);
+      signals_.add(SIGINT);
+      signals_.async_wait([this](const boost::system::error_code& ec, int signal_number) {
+        if (ec) return;
+        log_->info("received {}, stopping", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+        Stop();
+      });
+    }
+    server_->Start();
+    if (options_.port_file) {
+      if (Status s = WritePortFile(*options_.port_file, server_->port()); !s.ok()) return s;
+    }
+    const config::Config& config = options_.config;
+    std::size_t teams = config.directory ? config.directory->teams().size() : 0;
+    std::size_t people = config.directory ? config.directory->people().size() : 0;
+    log_->info("kaizend {} listening on {}, database {} (schema {}), {} team{}, {} {}", Version(),
+               server_->address(), config.storage.path, storage_->schema_version(), teams,
+               teams == 1 ? "" : "s", people, people == 1 ? "person" : "people");
+    NotifySystemd("READY=1");
+    io_.run();
+    log_->info("stopped");
+    return Status::Ok();
+  }
+
+  void RequestStop() {
+    asio::post(io_, [this] { Stop(); });
+  }
+
+  std::uint16_t port() const { return server_->port(); }
+
+ private:
+  // On the io thread.
+  void Stop() {
+    if (stopping_) return;
+    stopping_ = true;
+    NotifySystemd("STOPPING=1");
+    boost::system::error_code ignored;
+    signals_.cancel(ignored);
+    server_->Stop(options_.shutdown_grace);
+  }
+
+  DaemonOptions options_;
+  SystemClock clock_;
+  asio::io_context io_{1};
+  std::unique_ptr<storage::Storage> storage_;
+  std::unique_ptr<ApiHandlers> api_;
+  std::unique_ptr<HttpServer> server_;
+  asio::signal_set signals_;
+  std::shared_ptr<spdlog::logger> log_;
+  bool stopping_ = false;
+};
+
+Result<std::unique_ptr<Daemon>> Daemon::Create(DaemonOptions options) {
+  auto impl = std::make_unique<Impl>(std::move(options));
+  if (Status s = impl->Open(); !s.ok()) return s;
+  return std::make_unique<Daemon>(std::move(impl));
+}
+
+Daemon::Daemon(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Daemon::~Daemon() = default;
+
+Status Daemon::Run() { return impl_->Run(); }
+
+void Daemon::RequestStop() { impl_->RequestStop(); }
+
+std::uint16_t Daemon::port() const { return impl_->port(); }
+
+}  // namespace kaizen::daemon

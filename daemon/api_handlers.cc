@@ -1,0 +1,381 @@
+#include "daemon/api_handlers.h"
+
+#include <spdlog/spdlog.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "daemon/api_json.h"
+#include "daemon/logging.h"
+#include "daemon/openapi_document.h"
+#include "storage/storage.h"
+#include "workflow/plan_service.h"
+
+namespace kaizen::daemon {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::string_view kApiBase = "/api/v1";
+
+Status PlanNotFound(std::string_view id) {
+  return NotFound("plan_not_found", "no plan with id '" + std::string(id) + "'");
+}
+
+Status TaskNotFound(std::string_view id) {
+  return NotFound("task_not_found", "no task with id '" + std::string(id) + "'");
+}
+
+std::string PathId(const RouteParams& params) {
+  auto it = params.find("id");
+  return it == params.end() ? std::string() : it->second;
+}
+
+HttpResponse TaskResponse(int http_status, const Task& task, Instant now) {
+  HttpResponse response = JsonResponse(http_status, EncodeTask(task, now));
+  response.headers.emplace_back("ETag", TaskETag(task));
+  return response;
+}
+
+HttpResponse PlanResponse(int http_status, const PlanWithTasks& plan, Instant now) {
+  PlanProgress progress = ProgressOfTasks(plan.tasks, now);
+  return JsonResponse(http_status, EncodePlan(plan.plan, &progress, &plan.tasks, now));
+}
+
+struct PlanListPage {
+  Page<Plan> page;
+  std::vector<PlanProgress> progress;  // one per item
+};
+
+}  // namespace
+
+ApiHandlers::ApiHandlers(storage::Storage& storage, std::shared_ptr<const Directory> directory,
+                         const Clock& clock)
+    : storage_(storage), directory_(std::move(directory)), clock_(clock) {
+  Route("POST", "/api/v1/plans", &ApiHandlers::PostPlan);
+  Route("GET", "/api/v1/plans", &ApiHandlers::ListPlans);
+  Route("GET", "/api/v1/plans/{id}", &ApiHandlers::GetPlan);
+  Route("POST", "/api/v1/plans/{id}/cancel", &ApiHandlers::PostPlanCancel);
+  Route("POST", "/api/v1/plans/{id}/tasks", &ApiHandlers::PostPlanTask);
+  Route("GET", "/api/v1/tasks", &ApiHandlers::ListTasks);
+  Route("GET", "/api/v1/tasks/{id}", &ApiHandlers::GetTask);
+  Route("PATCH", "/api/v1/tasks/{id}", &ApiHandlers::PatchTask);
+  Route("POST", "/api/v1/tasks/{id}/transitions", &ApiHandlers::PostTransition);
+  Route("GET", "/api/v1/tasks/{id}/events", &ApiHandlers::GetTaskEvents);
+  Route("GET", "/api/v1/summary", &ApiHandlers::GetSummary);
+  Route("GET", "/api/v1/people", &ApiHandlers::GetPeople);
+  Route("GET", "/api/v1/teams", &ApiHandlers::GetTeams);
+  Route("GET", "/healthz", &ApiHandlers::GetHealth);
+  Route("GET", "/readyz", &ApiHandlers::GetReady);
+  Route("GET", "/openapi.json", &ApiHandlers::GetOpenApi);
+}
+
+void ApiHandlers::Route(std::string method, std::string pattern, Member member) {
+  // Not a coroutine: it only starts the member coroutine, which owns its parameters.
+  router_.Add(std::move(method), std::move(pattern),
+              [this, member](HttpRequest request, RouteParams params) {
+                return (this->*member)(std::move(request), std::move(params));
+              });
+}
+
+HttpResponse ApiHandlers::Error(const Status& status) const {
+  int http_status = HttpStatusOf(status);
+  if (http_status >= 500) Logger("api")->error("request failed: {}", status.ToString());
+  return ErrorResponse(status);
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::Handle(HttpRequest request) {
+  RouteMatch match = router_.Match(request.method, request.path);
+  switch (match.outcome) {
+    case RouteMatch::Outcome::kFound:
+      co_return co_await (*match.handler)(std::move(request), std::move(match.params));
+    case RouteMatch::Outcome::kPathNotFound:
+      co_return Error(NotFound("route_not_found", "no route for " + request.method + " " +
+                                                      request.path + " (the API is under " +
+                                                      std::string(kApiBase) + ")"));
+    case RouteMatch::Outcome::kMethodNotAllowed: {
+      std::string allow;
+      for (const std::string& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
+      HttpResponse response =
+          Error(Status(StatusCode::kInvalidArgument, "method_not_allowed",
+                       request.path + " does not take " + request.method + "; it takes " + allow,
+                       {{"allowed", match.allowed}}));
+      response.headers.emplace_back("Allow", allow);
+      co_return response;
+    }
+  }
+  co_return Error(Internal("internal", "unreachable route outcome"));
+}
+
+// g++ 12 destroys the captures of a lambda written inside a co_await expression twice (a
+// double free; see tremotesf2#551). Every lambda handed to the storage is therefore named
+// first and moved into the call.
+
+// ---- Plans -----------------------------------------------------------------------------------
+
+asio::awaitable<HttpResponse> ApiHandlers::PostPlan(HttpRequest request, RouteParams) {
+  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
+  auto body = ParseJsonObjectBody(request);
+  if (!body.ok()) co_return Error(body.status());
+  auto decoded = DecodeCreatePlan(*body);
+  if (!decoded.ok()) co_return Error(decoded.status());
+  auto actor = ResolveActor(decoded->actor, *directory_);
+  if (!actor.ok()) co_return Error(actor.status());
+  Instant now = clock_.Now();
+  auto command = [directory = directory_, plan = std::move(decoded->plan), actor = *actor,
+                  now](PlanRepository& repo) {
+    return CreatePlan(repo, *directory, plan, actor, now);
+  };
+  auto created = co_await storage_.Write(std::move(command));
+  if (!created.ok()) co_return Error(created.status());
+  HttpResponse response = PlanResponse(201, *created, now);
+  response.headers.emplace_back(
+      "Location", std::string(kApiBase) + "/plans/" + std::to_string(created->plan.id));
+  co_return response;
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::ListPlans(HttpRequest request, RouteParams) {
+  auto filter = ParsePlanQuery(request.query);
+  if (!filter.ok()) co_return Error(filter.status());
+  Instant now = clock_.Now();
+  auto query = [filter = *filter, now](PlanReader& reader) -> Result<PlanListPage> {
+    PlanListPage out;
+    out.page = reader.ListPlans(filter);
+    for (const Plan& plan : out.page.items) out.progress.push_back(reader.ProgressOf(plan.id, now));
+    return out;
+  };
+  auto result = co_await storage_.Read(std::move(query));
+  if (!result.ok()) co_return Error(result.status());
+  Json items = Json::array();
+  for (std::size_t i = 0; i < result->page.items.size(); ++i) {
+    items.push_back(EncodePlan(result->page.items[i], &result->progress[i], nullptr, now));
+  }
+  Json out;
+  out["items"] = std::move(items);
+  out["next_cursor"] = result->page.next_after
+                           ? Json(EncodeCursor("plans", *result->page.next_after))
+                           : Json(nullptr);
+  co_return JsonResponse(200, out);
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::GetPlan(HttpRequest request, RouteParams params) {
+  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
+  std::string id_text = PathId(params);
+  auto id = ParseId(id_text);
+  if (!id) co_return Error(PlanNotFound(id_text));
+  Instant now = clock_.Now();
+  auto query = [plan_id = *id](PlanReader& reader) -> Result<PlanWithTasks> {
+    auto plan = reader.FindPlan(plan_id);
+    if (!plan) return PlanNotFound(std::to_string(plan_id));
+    return PlanWithTasks{std::move(*plan), reader.TasksOfPlan(plan_id)};
+  };
+  auto result = co_await storage_.Read(std::move(query));
+  if (!result.ok()) co_return Error(result.status());
+  co_return PlanResponse(200, *result, now);
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::PostPlanCancel(HttpRequest request, RouteParams params) {
+  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
+  std::string id_text = PathId(params);
+  auto id = ParseId(id_text);
+  if (!id) co_return Error(PlanNotFound(id_text));
+  auto body = ParseJsonObjectBody(request);
+  if (!body.ok()) co_return Error(body.status());
+  auto decoded = DecodeCancelPlan(*body);
+  if (!decoded.ok()) co_return Error(decoded.status());
+  auto actor = ResolveActor(decoded->actor, *directory_);
+  if (!actor.ok()) co_return Error(actor.status());
+  Instant now = clock_.Now();
+  auto command = [directory = directory_, plan_id = *id, note = decoded->note, actor = *actor,
+                  now](PlanRepository& repo) {
+    return CancelPlan(repo, *directory, plan_id, note, actor, now);
+  };
+  auto cancelled = co_await storage_.Write(std::move(command));
+  if (!cancelled.ok()) co_return Error(cancelled.status());
+  co_return PlanResponse(200, *cancelled, now);
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::PostPlanTask(HttpRequest request, RouteParams params) {
+  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
+  std::string id_text = PathId(params);
+  auto id = ParseId(id_text);
+  if (!id) co_return Error(PlanNotFound(id_text));
+  auto body = ParseJsonObjectBody(request);
+  if (!body.ok()) co_return Error(body.status());
+  auto decoded = DecodeAddTask(*body);
+  if (!decoded.ok()) co_return Error(decoded.status());
+  auto actor = ResolveActor(decoded->actor, *directory_);
+  if (!actor.ok()) co_return Error(actor.status());
+  Instant now = clock_.Now();
+  auto command = [directory = directory_, plan_id = *id, task = std::move(decoded->task),
+                  actor = *actor, now](PlanRepository& repo) {
+    return AddTask(repo, *directory, plan_id, task, actor, now);
+  };
+  auto added = co_await storage_.Write(std::move(command));
+  if (!added.ok()) co_return Error(added.status());
+  HttpResponse response = TaskResponse(201, *added, now);
+  response.headers.emplace_back("Location",
+                                std::string(kApiBase) + "/tasks/" + std::to_string(added->id));
+  co_return response;
+}
+
+// ---- Tasks -----------------------------------------------------------------------------------
+
+asio::awaitable<HttpResponse> ApiHandlers::ListTasks(HttpRequest request, RouteParams) {
+  Instant now = clock_.Now();
+  auto filter = ParseTaskQuery(request.query, now);
+  if (!filter.ok()) co_return Error(filter.status());
+  auto query = [filter = *filter](PlanReader& reader) -> Result<Page<Task>> {
+    return reader.ListTasks(filter);
+  };
+  auto page = co_await storage_.Read(std::move(query));
+  if (!page.ok()) co_return Error(page.status());
+  Json items = Json::array();
+  for (const Task& task : page->items) items.push_back(EncodeTask(task, now));
+  Json out;
+  out["items"] = std::move(items);
+  out["next_cursor"] =
+      page->next_after ? Json(EncodeCursor("tasks", *page->next_after)) : Json(nullptr);
+  co_return JsonResponse(200, out);
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::GetTask(HttpRequest request, RouteParams params) {
+  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
+  std::string id_text = PathId(params);
+  auto id = ParseId(id_text);
+  if (!id) co_return Error(TaskNotFound(id_text));
+  Instant now = clock_.Now();
+  auto query = [task_id = *id](PlanReader& reader) -> Result<Task> {
+    auto found = reader.FindTask(task_id);
+    if (!found) return TaskNotFound(std::to_string(task_id));
+    return std::move(*found);
+  };
+  auto task = co_await storage_.Read(std::move(query));
+  if (!task.ok()) co_return Error(task.status());
+  co_return TaskResponse(200, *task, now);
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::PatchTask(HttpRequest request, RouteParams params) {
+  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
+  std::string id_text = PathId(params);
+  auto id = ParseId(id_text);
+  if (!id) co_return Error(TaskNotFound(id_text));
+  auto expected = ParseIfMatch(request.Header("if-match"));
+  if (!expected.ok()) co_return Error(expected.status());
+  auto body = ParseJsonObjectBody(request);
+  if (!body.ok()) co_return Error(body.status());
+  auto decoded = DecodePatchTask(*body);
+  if (!decoded.ok()) co_return Error(decoded.status());
+  auto actor = ResolveActor(decoded->actor, *directory_);
+  if (!actor.ok()) co_return Error(actor.status());
+  decoded->patch.expected_version = *expected;
+  Instant now = clock_.Now();
+  auto command = [directory = directory_, task_id = *id, patch = std::move(decoded->patch),
+                  actor = *actor, now](PlanRepository& repo) {
+    return UpdateTask(repo, *directory, task_id, patch, actor, now);
+  };
+  auto updated = co_await storage_.Write(std::move(command));
+  if (!updated.ok()) co_return Error(updated.status());
+  co_return TaskResponse(200, *updated, now);
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::PostTransition(HttpRequest request, RouteParams params) {
+  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
+  std::string id_text = PathId(params);
+  auto id = ParseId(id_text);
+  if (!id) co_return Error(TaskNotFound(id_text));
+  auto expected = ParseIfMatch(request.Header("if-match"));
+  if (!expected.ok()) co_return Error(expected.status());
+  auto body = ParseJsonObjectBody(request);
+  if (!body.ok()) co_return Error(body.status());
+  auto transition = DecodeTransition(*body);
+  if (!transition.ok()) co_return Error(transition.status());
+  transition->expected_version = *expected;
+  Instant now = clock_.Now();
+  // The workflow checks the actor: who may move a task is a domain rule.
+  auto command = [directory = directory_, task_id = *id, transition = std::move(*transition),
+                  now](PlanRepository& repo) {
+    return TransitionTask(repo, *directory, task_id, transition, now);
+  };
+  auto moved = co_await storage_.Write(std::move(command));
+  if (!moved.ok()) co_return Error(moved.status());
+  co_return TaskResponse(200, *moved, now);
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::GetTaskEvents(HttpRequest request, RouteParams params) {
+  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
+  std::string id_text = PathId(params);
+  auto id = ParseId(id_text);
+  if (!id) co_return Error(TaskNotFound(id_text));
+  auto query = [task_id = *id](PlanReader& reader) -> Result<std::vector<TaskEvent>> {
+    if (!reader.FindTask(task_id)) return TaskNotFound(std::to_string(task_id));
+    return reader.EventsOfTask(task_id);
+  };
+  auto events = co_await storage_.Read(std::move(query));
+  if (!events.ok()) co_return Error(events.status());
+  Json items = Json::array();
+  for (const TaskEvent& event : *events) items.push_back(EncodeEvent(event));
+  Json out;
+  out["items"] = std::move(items);
+  co_return JsonResponse(200, out);
+}
+
+// ---- Overview and directory ------------------------------------------------------------------
+
+asio::awaitable<HttpResponse> ApiHandlers::GetSummary(HttpRequest request, RouteParams) {
+  auto filter = ParseSummaryQuery(request.query);
+  if (!filter.ok()) co_return Error(filter.status());
+  Instant now = clock_.Now();
+  auto query = [filter = *filter, now](PlanReader& reader) -> Result<Summary> {
+    return reader.Summarize(filter, now);
+  };
+  auto summary = co_await storage_.Read(std::move(query));
+  if (!summary.ok()) co_return Error(summary.status());
+  co_return JsonResponse(200, EncodeSummary(*summary, *directory_, now));
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::GetPeople(HttpRequest request, RouteParams) {
+  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
+  co_return JsonResponse(200, EncodePeople(*directory_));
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::GetTeams(HttpRequest request, RouteParams) {
+  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
+  co_return JsonResponse(200, EncodeTeams(*directory_));
+}
+
+// ---- Operations ------------------------------------------------------------------------------
+
+asio::awaitable<HttpResponse> ApiHandlers::GetHealth(HttpRequest, RouteParams) {
+  Json out;
+  out["status"] = "ok";
+  co_return JsonResponse(200, out);
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::GetReady(HttpRequest, RouteParams) {
+  // A real read on a reader connection: proves the file is still there and readable.
+  auto query = [](PlanReader& reader) -> Result<bool> {
+    (void)reader.FindPlan(1);
+    return true;
+  };
+  auto probe = co_await storage_.Read(std::move(query));
+  if (!probe.ok()) {
+    Logger("api")->warn("not ready: {}", probe.status().ToString());
+    co_return ErrorResponse(Unavailable("storage_unavailable",
+                                        "the database is not usable: " + probe.status().message()));
+  }
+  Json out;
+  out["status"] = "ready";
+  out["schema_version"] = storage_.schema_version();
+  co_return JsonResponse(200, out);
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::GetOpenApi(HttpRequest, RouteParams) {
+  HttpResponse response;
+  response.body = std::string(OpenApiDocument());
+  co_return response;
+}
+
+}  // namespace kaizen::daemon

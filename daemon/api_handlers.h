@@ -1,0 +1,69 @@
+// ApiHandlers: the routes of docs/api.md as thin coroutines over the workflow's use cases.
+//
+// Each handler decodes the request (api_json.h), runs one domain command or query on the
+// storage threads (a write command is one transaction: a failure changes nothing), and encodes
+// the answer. Rules live in workflow/; this file only translates.
+//
+// Handle() runs on the HTTP executor and resumes there after every storage call. The storage,
+// the clock and the handlers must outlive every request in flight.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <memory>
+#include <string_view>
+
+#include "daemon/http_message.h"
+#include "daemon/router.h"
+#include "workflow/model.h"
+#include "workflow/status.h"
+#include "workflow/time.h"
+
+namespace kaizen::storage {
+class Storage;
+}
+
+namespace kaizen::daemon {
+
+class ApiHandlers {
+ public:
+  ApiHandlers(storage::Storage& storage, std::shared_ptr<const Directory> directory,
+              const Clock& clock);
+  ApiHandlers(const ApiHandlers&) = delete;
+  ApiHandlers& operator=(const ApiHandlers&) = delete;
+
+  // Routes and answers one request: 404 route_not_found, 405 method_not_allowed (with Allow),
+  // or the route's answer.
+  boost::asio::awaitable<HttpResponse> Handle(HttpRequest request);
+
+  const Router& router() const { return router_; }
+
+ private:
+  using Member = boost::asio::awaitable<HttpResponse> (ApiHandlers::*)(HttpRequest, RouteParams);
+  void Route(std::string method, std::string pattern, Member member);
+  // The error answer for `status`; failures of the daemon itself (5xx) are logged.
+  HttpResponse Error(const Status& status) const;
+
+  boost::asio::awaitable<HttpResponse> PostPlan(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> ListPlans(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> GetPlan(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> PostPlanCancel(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> PostPlanTask(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> ListTasks(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> GetTask(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> PatchTask(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> PostTransition(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> GetTaskEvents(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> GetSummary(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> GetPeople(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> GetTeams(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> GetHealth(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> GetReady(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> GetOpenApi(HttpRequest request, RouteParams params);
+
+  storage::Storage& storage_;
+  std::shared_ptr<const Directory> directory_;
+  const Clock& clock_;
+  Router router_;
+};
+
+}  // namespace kaizen::daemon

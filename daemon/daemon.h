@@ -1,0 +1,61 @@
+// Daemon: kaizend's wiring. Builds the concrete objects from a validated Config (storage, clock,
+// API handlers, HTTP server), runs one io_context on the calling thread for HTTP and timers,
+// and stops gracefully on SIGTERM/SIGINT: no new connections, requests in flight finish within
+// the grace period, then Run() returns.
+//
+// Create() and Run() are called by main's thread; RequestStop() from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/config.h"
+#include "workflow/status.h"
+
+namespace kaizen::daemon {
+
+// "0.1.0"
+std::string_view Version();
+
+struct DaemonOptions {
+  config::Config config;
+  // Written atomically (temp file + rename) with the bound port and a newline once the
+  // listener is bound, before Run() serves; for tests that listen on port 0.
+  std::optional<std::string> port_file;
+  // How long requests in flight may take to finish after a stop signal.
+  std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
+  // Tests run several daemons in one process and stop them with RequestStop().
+  bool handle_signals = true;
+};
+
+class Daemon {
+ public:
+  // Opens the database (applying migrations) and binds the listener.
+  // Errors: those of storage::Storage::Open (kUnavailable "database_unavailable", kConflict
+  // "schema_too_new", kInternal "migration_failed") and HttpServer::Bind (kUnavailable
+  // "listen_failed"), kUnavailable "port_file_failed".
+  static Result<std::unique_ptr<Daemon>> Create(DaemonOptions options);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Serves until stopped; returns Ok after a graceful stop.
+  Status Run();
+
+  // Starts a graceful stop, as SIGTERM does. Thread-safe; idempotent.
+  void RequestStop();
+
+  std::uint16_t port() const;
+
+  class Impl;
+  explicit Daemon(std::unique_ptr<Impl> impl);  // use Create()
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kaizen::daemon
