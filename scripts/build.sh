@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 flavour=${1:-release}
 shift || true
 jobs=${KAIZEN_JOBS:-$(nproc)}
+# Let ccache share objects between clones in different folders (a CI clone, a developer's
+# tree): paths inside the tree are hashed relative to it.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
 case "$flavour" in
   release) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
