@@ -85,6 +85,10 @@ class Storage {
   // `fn` returns Result<T>; the result is carried back by value. `fn` must be copyable (it
   // travels in a std::function) and runs on a storage thread: capture by value. A storage
   // failure arrives as a Result holding the Status SubmitWrite/SubmitRead describe.
+  //
+  // Name the lambda before awaiting: `auto command = [..](PlanRepository& repo) {...};
+  // co_await storage.Write(std::move(command));`. g++ 12 destroys the captures of a capturing
+  // lambda written inside a co_await expression twice (a double free seen in kaizend).
   template <typename F>
   auto Write(F fn) -> boost::asio::awaitable<std::invoke_result_t<F, PlanRepository&>> {
     using R = std::invoke_result_t<F, PlanRepository&>;
