@@ -33,6 +33,17 @@ std::string PathId(const RouteParams& params) {
   return it == params.end() ? std::string() : it->second;
 }
 
+// The prologue of every route on one resource: it takes no query parameters, and a path id
+// that is not a positive integer names nothing.
+Result<std::int64_t> ResourceId(const HttpRequest& request, const RouteParams& params,
+                                Status (*not_found)(std::string_view)) {
+  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) return s;
+  const std::string id_text = PathId(params);
+  auto id = ParseId(id_text);
+  if (!id) return not_found(id_text);
+  return *id;
+}
+
 HttpResponse TaskResponse(int http_status, const Task& task, Instant now) {
   HttpResponse response = JsonResponse(http_status, EncodeTask(task, now));
   response.headers.emplace_back("ETag", TaskETag(task));
@@ -161,10 +172,8 @@ asio::awaitable<HttpResponse> ApiHandlers::ListPlans(HttpRequest request, RouteP
 }
 
 asio::awaitable<HttpResponse> ApiHandlers::GetPlan(HttpRequest request, RouteParams params) {
-  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
-  std::string id_text = PathId(params);
-  auto id = ParseId(id_text);
-  if (!id) co_return Error(PlanNotFound(id_text));
+  auto id = ResourceId(request, params, PlanNotFound);
+  if (!id.ok()) co_return Error(id.status());
   Instant now = clock_.Now();
   auto query = [plan_id = *id](PlanReader& reader) -> Result<PlanWithTasks> {
     auto plan = reader.FindPlan(plan_id);
@@ -177,10 +186,8 @@ asio::awaitable<HttpResponse> ApiHandlers::GetPlan(HttpRequest request, RoutePar
 }
 
 asio::awaitable<HttpResponse> ApiHandlers::PostPlanCancel(HttpRequest request, RouteParams params) {
-  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
-  std::string id_text = PathId(params);
-  auto id = ParseId(id_text);
-  if (!id) co_return Error(PlanNotFound(id_text));
+  auto id = ResourceId(request, params, PlanNotFound);
+  if (!id.ok()) co_return Error(id.status());
   auto body = ParseJsonObjectBody(request);
   if (!body.ok()) co_return Error(body.status());
   auto decoded = DecodeCancelPlan(*body);
@@ -198,10 +205,8 @@ asio::awaitable<HttpResponse> ApiHandlers::PostPlanCancel(HttpRequest request, R
 }
 
 asio::awaitable<HttpResponse> ApiHandlers::PostPlanTask(HttpRequest request, RouteParams params) {
-  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
-  std::string id_text = PathId(params);
-  auto id = ParseId(id_text);
-  if (!id) co_return Error(PlanNotFound(id_text));
+  auto id = ResourceId(request, params, PlanNotFound);
+  if (!id.ok()) co_return Error(id.status());
   auto body = ParseJsonObjectBody(request);
   if (!body.ok()) co_return Error(body.status());
   auto decoded = DecodeAddTask(*body);
@@ -242,10 +247,8 @@ asio::awaitable<HttpResponse> ApiHandlers::ListTasks(HttpRequest request, RouteP
 }
 
 asio::awaitable<HttpResponse> ApiHandlers::GetTask(HttpRequest request, RouteParams params) {
-  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
-  std::string id_text = PathId(params);
-  auto id = ParseId(id_text);
-  if (!id) co_return Error(TaskNotFound(id_text));
+  auto id = ResourceId(request, params, TaskNotFound);
+  if (!id.ok()) co_return Error(id.status());
   Instant now = clock_.Now();
   auto query = [task_id = *id](PlanReader& reader) -> Result<Task> {
     auto found = reader.FindTask(task_id);
@@ -258,10 +261,8 @@ asio::awaitable<HttpResponse> ApiHandlers::GetTask(HttpRequest request, RoutePar
 }
 
 asio::awaitable<HttpResponse> ApiHandlers::PatchTask(HttpRequest request, RouteParams params) {
-  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
-  std::string id_text = PathId(params);
-  auto id = ParseId(id_text);
-  if (!id) co_return Error(TaskNotFound(id_text));
+  auto id = ResourceId(request, params, TaskNotFound);
+  if (!id.ok()) co_return Error(id.status());
   auto expected = ParseIfMatch(request.Header("if-match"));
   if (!expected.ok()) co_return Error(expected.status());
   auto body = ParseJsonObjectBody(request);
@@ -282,10 +283,8 @@ asio::awaitable<HttpResponse> ApiHandlers::PatchTask(HttpRequest request, RouteP
 }
 
 asio::awaitable<HttpResponse> ApiHandlers::PostTransition(HttpRequest request, RouteParams params) {
-  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
-  std::string id_text = PathId(params);
-  auto id = ParseId(id_text);
-  if (!id) co_return Error(TaskNotFound(id_text));
+  auto id = ResourceId(request, params, TaskNotFound);
+  if (!id.ok()) co_return Error(id.status());
   auto expected = ParseIfMatch(request.Header("if-match"));
   if (!expected.ok()) co_return Error(expected.status());
   auto body = ParseJsonObjectBody(request);
@@ -305,10 +304,8 @@ asio::awaitable<HttpResponse> ApiHandlers::PostTransition(HttpRequest request, R
 }
 
 asio::awaitable<HttpResponse> ApiHandlers::GetTaskEvents(HttpRequest request, RouteParams params) {
-  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
-  std::string id_text = PathId(params);
-  auto id = ParseId(id_text);
-  if (!id) co_return Error(TaskNotFound(id_text));
+  auto id = ResourceId(request, params, TaskNotFound);
+  if (!id.ok()) co_return Error(id.status());
   auto query = [task_id = *id](PlanReader& reader) -> Result<std::vector<TaskEvent>> {
     if (!reader.FindTask(task_id)) return TaskNotFound(std::to_string(task_id));
     return reader.EventsOfTask(task_id);
