@@ -90,6 +90,8 @@ struct Plan {
   // task owner's manager may.
   bool allow_self_verification = false;
   std::vector<Goal> goals;
+  // Reminder policy name for the plan's tasks; nullopt: the team's default.
+  std::optional<std::string> reminder_policy;
   std::int64_t version = 1;
   Instant created_at{};
   Instant updated_at{};
@@ -107,7 +109,9 @@ struct Task {
   std::string criterion;  // how the reviewer will know it is done
   TaskState state = TaskState::kOpen;
   std::vector<TaskId> depends_on;  // tasks of the same plan; kept sorted ascending
-  std::int64_t version = 1;        // +1 on every write
+  // Reminder policy name for this task; nullopt: the plan's, else the team's default.
+  std::optional<std::string> reminder_policy;
+  std::int64_t version = 1;  // +1 on every write
   Instant created_at{};
   Instant updated_at{};
   std::optional<Instant> completed_at;  // set when the task reaches done

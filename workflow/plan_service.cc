@@ -126,6 +126,7 @@ Task MakeTask(const NewTask& request, PlanId plan_id, Instant now) {
   task.owner = request.owner;
   task.due_at = request.due_at;
   task.criterion = request.criterion;
+  task.reminder_policy = request.reminder_policy;
   task.state = TaskState::kOpen;
   task.version = 1;
   task.created_at = now;
@@ -236,6 +237,7 @@ Result<PlanWithTasks> CreatePlan(PlanRepository& repo, const Directory& director
   plan.team = request.team;
   plan.state = PlanState::kActive;
   plan.allow_self_verification = request.allow_self_verification;
+  plan.reminder_policy = request.reminder_policy;
   plan.goals = request.goals;
   plan.version = 1;
   plan.created_at = now;
@@ -343,6 +345,15 @@ Result<Task> UpdateTask(PlanRepository& repo, const Directory& directory, TaskId
     next.due_at = *patch.due_at;
   }
   apply_text("criterion", patch.criterion, next.criterion);
+  if (patch.reminder_policy) {
+    std::optional<std::string> policy;
+    if (!patch.reminder_policy->empty()) policy = *patch.reminder_policy;
+    if (policy != next.reminder_policy) {
+      changes.push_back("reminder_policy: " + Shown(next.reminder_policy.value_or("")) + " -> " +
+                        Shown(policy.value_or("")));
+      next.reminder_policy = std::move(policy);
+    }
+  }
   if (patch.depends_on) {
     std::vector<TaskId> deps = *patch.depends_on;
     SortUnique(deps);

@@ -31,6 +31,8 @@ struct NewTask {
   std::string criterion;
   std::vector<TaskId> depends_on;            // ids of existing tasks of the same plan
   std::vector<std::string> depends_on_keys;  // keys of tasks of the same plan or request
+  // A reminder policy name (checked by the caller against the config); nullopt: the plan's.
+  std::optional<std::string> reminder_policy;
 };
 
 struct NewPlan {
@@ -40,6 +42,7 @@ struct NewPlan {
   PersonId owner;    // required, known person
   std::string team;  // required, known team
   bool allow_self_verification = false;
+  std::optional<std::string> reminder_policy;  // checked by the caller; nullopt: the team's
   std::vector<Goal> goals;
   std::vector<NewTask> tasks;  // created with the plan, in order
 };
@@ -74,6 +77,8 @@ struct TaskPatch {
   std::optional<Instant> due_at;
   std::optional<std::string> criterion;
   std::optional<std::vector<TaskId>> depends_on;
+  // A reminder policy name, checked by the caller; "" goes back to the plan's or team's.
+  std::optional<std::string> reminder_policy;
   std::optional<std::int64_t> expected_version;  // If-Match
 };
 

@@ -158,6 +158,7 @@ void PlanDeadlineTrack(const Task& task, const Plan& plan, const ReminderPolicy&
     out.push_back(planner.Make(ReminderKind::kEscalation, std::to_string(i), due,
                                due + level.after_overdue, target->first, target->second,
                                level.urgent));
+    out.back().channel = level.channel;
   }
 }
 
@@ -165,11 +166,7 @@ void PlanVerificationTrack(const Task& task, const Plan& plan, const Verificatio
                            const Directory& directory, const Planner& planner,
                            std::vector<PlannedReminder>& out) {
   const Instant done_at = *task.completed_at;
-  // The same reviewer DecideTransition accepts, preferring the plan owner.
-  PersonId verifier = plan.owner;
-  if (plan.owner == task.owner && !plan.allow_self_verification) {
-    verifier = ManagerOf(directory, task.owner).value_or(PersonId{});
-  }
+  const PersonId verifier = VerifierOf(task, plan, directory);
   if (verifier.empty()) return;
 
   std::vector<PlannedReminder> track;
@@ -193,6 +190,14 @@ void PlanVerificationTrack(const Task& task, const Plan& plan, const Verificatio
 }
 
 }  // namespace
+
+PersonId VerifierOf(const Task& task, const Plan& plan, const Directory& directory) {
+  // The same reviewer DecideTransition accepts, preferring the plan owner.
+  if (plan.owner == task.owner && !plan.allow_self_verification) {
+    return ManagerOf(directory, task.owner).value_or(PersonId{});
+  }
+  return plan.owner;
+}
 
 std::string_view ToString(EscalationTarget target) {
   for (const auto& [t, name] : kTargetNames) {

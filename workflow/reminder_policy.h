@@ -76,6 +76,8 @@ struct EscalationLevel {
   EscalationTarget target = EscalationTarget::kManager;
   PersonId person;      // for kPerson only; empty otherwise
   bool urgent = false;  // fires at its nominal time even outside working time
+  // Channel id the level is told on; empty: the channels of the plan's team.
+  std::string channel;
   bool operator==(const EscalationLevel&) const = default;
 };
 
@@ -148,8 +150,13 @@ struct PlannedReminder {
   std::string recipient;     // a person id, or a team id
   bool urgent = false;       // delivered outside working time
   bool mention_all = false;  // a team recipient: @all in the team's channel
+  std::string channel;       // an escalation level's own channel; empty: the team's channels
   bool operator==(const PlannedReminder&) const = default;
 };
+
+// Who is asked to verify `task` once it is done: the plan owner, or the task owner's manager
+// when the owner owns the plan and may not verify their own work; empty when there is nobody.
+PersonId VerifierOf(const Task& task, const Plan& plan, const Directory& directory);
 
 // Every reminder `task` should get under `policy` given its current facts, sorted by fire_at,
 // then nominal_at, then key. `policy` is expected to have passed ValidateReminderPolicy.

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "workflow/model.h"
+#include "workflow/notification.h"
 
 namespace kaizen {
 
@@ -97,6 +98,25 @@ class PlanReader {
   virtual std::vector<TaskEvent> EventsOfTask(TaskId id) = 0;  // ascending by id
   virtual PlanProgress ProgressOf(PlanId id, Instant now) = 0;
   virtual Summary Summarize(const SummaryFilter& filter, Instant now) = 0;
+
+  // Reminders (notification.h). Every stored reminder of a task, any status, by fire_at then key.
+  virtual std::vector<StoredReminder> RemindersOfTask(TaskId id) = 0;
+  // The earliest fire_at of a pending reminder: of one task, or of all tasks.
+  virtual std::optional<Instant> NextReminderOfTask(TaskId id) = 0;
+  virtual std::optional<Instant> NextReminderAt() = 0;
+  // Pending reminders with fire_at <= now, by fire_at then task id then key, at most `limit`.
+  virtual std::vector<PlannedReminder> DueReminders(Instant now, int limit) = 0;
+
+  // Outbox (notification.h).
+  virtual std::optional<Notification> FindNotification(NotificationId id) = 0;
+  virtual Page<Notification> ListNotifications(const NotificationFilter& filter) = 0;
+  // Pending or failed notifications with next_attempt_at <= now, by next_attempt_at then id, at
+  // most `limit`.
+  virtual std::vector<Notification> ReadyNotifications(Instant now, int limit) = 0;
+  // The earliest next_attempt_at of a pending or failed notification.
+  virtual std::optional<Instant> NextNotificationAt() = 0;
+  // Notifications per state (every state present, zero when none), for metrics and status.
+  virtual std::map<NotificationState, std::int64_t> CountNotifications() = 0;
 };
 
 // Write side: only inside a write transaction on the single writer.
@@ -112,6 +132,25 @@ class PlanRepository : public PlanReader {
   virtual void UpdateTask(const Task& task) = 0;
   // Appends to a task's history and returns the event id.
   virtual std::int64_t AppendEvent(const TaskEvent& event) = 0;
+
+  // Stores a new pending reminder, or, when (task_id, key) exists and is still pending,
+  // overwrites its fields. A fired or skipped reminder is left as it is (it is never sent twice).
+  virtual void UpsertPendingReminder(const PlannedReminder& reminder) = 0;
+  // Deletes a pending reminder that no longer applies; a fired or skipped one is kept.
+  virtual void DeletePendingReminder(TaskId task_id, const std::string& key) = 0;
+  // Marks a pending reminder fired or skipped at `at`.
+  virtual void SettleReminder(TaskId task_id, const std::string& key, ReminderStatus status,
+                              Instant at) = 0;
+
+  // Stores a new notification (id ignored) and returns its id; nullopt, changing nothing, when
+  // a notification with the same idempotency key exists.
+  virtual std::optional<NotificationId> InsertNotification(const Notification& notification) = 0;
+  // Overwrites state, attempts, next_attempt_at, updated_at, delivered_at, last_error and
+  // batch_id of an existing notification.
+  virtual void UpdateNotification(const Notification& notification) = 0;
+  // Crash recovery at start: every delivering notification becomes pending with
+  // next_attempt_at = now (batch_id kept); returns how many.
+  virtual int ResetInFlightNotifications(Instant now) = 0;
 };
 
 }  // namespace kaizen

@@ -66,10 +66,10 @@ ReminderPolicy StandardPolicy() {
   policy.at_deadline = true;
   policy.overdue = {Iso("P1D"), 3};
   policy.escalations = {
-      {Iso("P2D"), EscalationTarget::kManager, "", false},
-      {Iso("P3D"), EscalationTarget::kPlanOwner, "", false},
-      {Iso("P4D"), EscalationTarget::kPerson, kStranger, true},
-      {Iso("P5D"), EscalationTarget::kTeam, "", false},
+      {Iso("P2D"), EscalationTarget::kManager, "", false, ""},
+      {Iso("P3D"), EscalationTarget::kPlanOwner, "", false, ""},
+      {Iso("P4D"), EscalationTarget::kPerson, kStranger, true, ""},
+      {Iso("P5D"), EscalationTarget::kTeam, "", false, ""},
   };
   VerificationReminders verification;
   verification.first_after = Iso("PT4H");
@@ -179,9 +179,9 @@ TEST_F(ReminderPlanning, ManagerEscalationFallsBackToPlanOwnerAndNeverReachesThe
   policy_.before.clear();
   policy_.at_deadline = false;
   policy_.overdue = {};
-  policy_.escalations = {{Iso("P1D"), EscalationTarget::kManager, "", false},
-                         {Iso("P2D"), EscalationTarget::kPlanOwner, "", false},
-                         {Iso("P3D"), EscalationTarget::kPerson, kTaskOwner, false}};
+  policy_.escalations = {{Iso("P1D"), EscalationTarget::kManager, "", false, ""},
+                         {Iso("P2D"), EscalationTarget::kPlanOwner, "", false, ""},
+                         {Iso("P3D"), EscalationTarget::kPerson, kTaskOwner, false, ""}};
   // han.meimei: manager wang.fang; escalating to herself is pointless.
   EXPECT_EQ(Lines(Plan()), (std::vector<std::string>{
                                "escalation:0 -> wang.fang at 2026-12-03T02:00:00Z",
@@ -205,7 +205,7 @@ TEST_F(ReminderPlanning, TeamEscalationUsesTheOwnersTeamWhenThePlanHasNone) {
   policy_ = ReminderPolicy{};
   policy_.name = "team";
   policy_.at_deadline = false;
-  policy_.escalations = {{Iso("P1D"), EscalationTarget::kTeam, "", false}};
+  policy_.escalations = {{Iso("P1D"), EscalationTarget::kTeam, "", false, ""}};
   plan_.team.clear();
   task_.owner = kStranger;  // team cs
   const auto plan = Plan();
