@@ -6,20 +6,28 @@
 #include <string>
 #include <utility>
 
+#include "storage/internal/columns.h"
 #include "storage/internal/sqlite.h"
 
 namespace kaizen::storage {
 namespace {
 
+using internal::BindOptionalInstant;
 using internal::CachedStatement;
+using internal::ColumnInstant;
+using internal::ColumnOptionalInstant;
+using internal::PageLimit;
+using internal::ReadPage;
 using internal::Statement;
+using internal::ThrowCorrupt;
+using internal::TimeText;
 
 constexpr std::string_view kPlanColumns =
     "id, title, description, kind, owner, team, state, allow_self_verification, goals, version, "
-    "created_at, updated_at";
+    "created_at, updated_at, reminder_policy";
 constexpr std::string_view kTaskColumns =
     "id, plan_id, key, title, description, owner, due_at, criterion, state, version, created_at, "
-    "updated_at, completed_at";
+    "updated_at, completed_at, reminder_policy";
 constexpr std::string_view kEventColumns =
     "id, task_id, plan_id, at, actor, kind, from_state, to_state, note";
 
@@ -38,24 +46,6 @@ const std::string& UnfinishedStatesSql() {
     return sql + ")";
   }();
   return kSql;
-}
-
-[[noreturn]] void ThrowCorrupt(std::string_view what, std::string_view value) {
-  throw StorageError("corrupt database: " + std::string(what) + " '" + std::string(value) + "'");
-}
-
-std::string TimeText(Instant t) { return FormatStorageTime(t); }
-
-Instant ColumnInstant(const Statement& s, int column) {
-  std::string text = s.ColumnText(column);
-  std::optional<Instant> t = ParseStorageTime(text);
-  if (!t) ThrowCorrupt("instant", text);
-  return *t;
-}
-
-std::optional<Instant> ColumnOptionalInstant(const Statement& s, int column) {
-  if (s.IsNull(column)) return std::nullopt;
-  return ColumnInstant(s, column);
 }
 
 TaskState ColumnTaskState(const Statement& s, int column) {
@@ -137,10 +127,11 @@ Plan ReadPlan(const Statement& s) {
   plan.version = s.ColumnInt64(9);
   plan.created_at = ColumnInstant(s, 10);
   plan.updated_at = ColumnInstant(s, 11);
+  plan.reminder_policy = s.ColumnOptionalText(12);
   return plan;
 }
 
-// Binds every plan column but id to parameters 1..11.
+// Binds every plan column but id to parameters 1..12.
 void BindPlanFields(Statement& s, const Plan& plan) {
   s.BindText(1, plan.title)
       .BindText(2, plan.description)
@@ -152,7 +143,8 @@ void BindPlanFields(Statement& s, const Plan& plan) {
       .BindText(8, GoalsToJson(plan.goals))
       .BindInt64(9, plan.version)
       .BindText(10, TimeText(plan.created_at))
-      .BindText(11, TimeText(plan.updated_at));
+      .BindText(11, TimeText(plan.updated_at))
+      .BindOptionalText(12, plan.reminder_policy);
 }
 
 Task ReadTask(const Statement& s) {
@@ -170,10 +162,11 @@ Task ReadTask(const Statement& s) {
   task.created_at = ColumnInstant(s, 10);
   task.updated_at = ColumnInstant(s, 11);
   task.completed_at = ColumnOptionalInstant(s, 12);
+  task.reminder_policy = s.ColumnOptionalText(13);
   return task;
 }
 
-// Binds every task column but id to parameters 1..12.
+// Binds every task column but id to parameters 1..13.
 void BindTaskFields(Statement& s, const Task& task) {
   s.BindInt64(1, task.plan_id)
       .BindOptionalText(2, task.key)
@@ -185,12 +178,9 @@ void BindTaskFields(Statement& s, const Task& task) {
       .BindText(8, ToString(task.state))
       .BindInt64(9, task.version)
       .BindText(10, TimeText(task.created_at))
-      .BindText(11, TimeText(task.updated_at));
-  if (task.completed_at) {
-    s.BindText(12, TimeText(*task.completed_at));
-  } else {
-    s.BindNull(12);
-  }
+      .BindText(11, TimeText(task.updated_at))
+      .BindOptionalText(13, task.reminder_policy);
+  BindOptionalInstant(s, 12, task.completed_at);
 }
 
 TaskBrief ReadBrief(const Statement& s) {
@@ -208,24 +198,6 @@ std::map<State, int> ZeroCounts(const Range& states) {
   std::map<State, int> counts;
   for (State state : states) counts[state] = 0;
   return counts;
-}
-
-int PageLimit(int limit) { return std::clamp(limit, 1, kMaxPageSize); }
-
-// Reads up to limit + 1 rows: the extra row only tells that another page exists.
-template <typename T, typename ReadRow>
-Page<T> ReadPage(Statement& s, int limit, ReadRow read_row) {
-  Page<T> page;
-  bool more = false;
-  while (s.Step()) {
-    if (static_cast<int>(page.items.size()) == limit) {
-      more = true;
-      break;
-    }
-    page.items.push_back(read_row(s));
-  }
-  if (more) page.next_after = page.items.back().id;
-  return page;
 }
 
 }  // namespace
@@ -488,8 +460,8 @@ Summary SqlitePlanRepository::Summarize(const SummaryFilter& filter, Instant now
 PlanId SqlitePlanRepository::InsertPlan(const Plan& plan) {
   CachedStatement s = Prepared(
       "INSERT INTO plans (title, description, kind, owner, team, state, allow_self_verification, "
-      "goals, version, created_at, updated_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+      "goals, version, created_at, updated_at, reminder_policy) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
   BindPlanFields(*s, plan);
   s->Run();
   return connection_.LastInsertRowId();
@@ -499,9 +471,9 @@ void SqlitePlanRepository::UpdatePlan(const Plan& plan) {
   CachedStatement s = Prepared(
       "UPDATE plans SET title = ?1, description = ?2, kind = ?3, owner = ?4, team = ?5, "
       "state = ?6, allow_self_verification = ?7, goals = ?8, version = ?9, created_at = ?10, "
-      "updated_at = ?11 WHERE id = ?12");
+      "updated_at = ?11, reminder_policy = ?12 WHERE id = ?13");
   BindPlanFields(*s, plan);
-  s->BindInt64(12, plan.id);
+  s->BindInt64(13, plan.id);
   s->Run();
   if (connection_.Changes() == 0) {
     throw StorageError("UpdatePlan: no plan " + std::to_string(plan.id));
@@ -513,8 +485,8 @@ TaskId SqlitePlanRepository::InsertTask(const Task& task) {
   {
     CachedStatement s = Prepared(
         "INSERT INTO tasks (plan_id, key, title, description, owner, due_at, criterion, state, "
-        "version, created_at, updated_at, completed_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+        "version, created_at, updated_at, completed_at, reminder_policy) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
     BindTaskFields(*s, task);
     s->Run();
   }
@@ -531,9 +503,9 @@ void SqlitePlanRepository::UpdateTask(const Task& task) {
     CachedStatement s = Prepared(
         "UPDATE tasks SET plan_id = ?1, key = ?2, title = ?3, description = ?4, owner = ?5, "
         "due_at = ?6, criterion = ?7, state = ?8, version = ?9, created_at = ?10, "
-        "updated_at = ?11, completed_at = ?12 WHERE id = ?13");
+        "updated_at = ?11, completed_at = ?12, reminder_policy = ?13 WHERE id = ?14");
     BindTaskFields(*s, task);
-    s->BindInt64(13, task.id);
+    s->BindInt64(14, task.id);
     s->Run();
   }
   if (connection_.Changes() == 0) {

@@ -45,6 +45,25 @@ class SqlitePlanRepository final : public PlanRepository {
   void UpdateTask(const Task& task) override;
   std::int64_t AppendEvent(const TaskEvent& event) override;
 
+  // Reminders and the outbox; defined in sqlite_outbox_rows.cc.
+  std::vector<StoredReminder> RemindersOfTask(TaskId id) override;
+  std::optional<Instant> NextReminderOfTask(TaskId id) override;
+  std::optional<Instant> NextReminderAt() override;
+  std::vector<PlannedReminder> DueReminders(Instant now, int limit) override;
+  std::optional<Notification> FindNotification(NotificationId id) override;
+  Page<Notification> ListNotifications(const NotificationFilter& filter) override;
+  std::vector<Notification> ReadyNotifications(Instant now, int limit) override;
+  std::optional<Instant> NextNotificationAt() override;
+  std::map<NotificationState, std::int64_t> CountNotifications() override;
+
+  void UpsertPendingReminder(const PlannedReminder& reminder) override;
+  void DeletePendingReminder(TaskId task_id, const std::string& key) override;
+  void SettleReminder(TaskId task_id, const std::string& key, ReminderStatus status,
+                      Instant at) override;
+  std::optional<NotificationId> InsertNotification(const Notification& notification) override;
+  void UpdateNotification(const Notification& notification) override;
+  int ResetInFlightNotifications(Instant now) override;
+
   // How many distinct statements have been prepared so far (for tests of the cache).
   std::size_t prepared_statements() const;
 

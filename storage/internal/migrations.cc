@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
@@ -15,7 +16,7 @@ namespace {
 //
 // Instants are TEXT from FormatStorageTime (fixed width UTC), so comparing text compares time.
 // STRICT tables make SQLite refuse a value of the wrong type instead of storing it.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     R"sql(
 CREATE TABLE plans (
   id INTEGER PRIMARY KEY,
@@ -77,6 +78,68 @@ CREATE INDEX tasks_by_due ON tasks (due_at);
 CREATE INDEX task_dependencies_by_depends_on ON task_dependencies (depends_on);
 CREATE INDEX task_events_by_task ON task_events (task_id);
 )sql",
+    // v2: reminder policies chosen per plan and task; planned reminders; the notification
+    // outbox.
+    //
+    // reminders: the pending ones are read by fire time (the scheduler's next wake-up and its
+    // due batch), so a partial index holds only those: a daemon idle over a million pending
+    // reminders answers "when next?" from the first index entry. Fired and skipped rows stay as
+    // the record that a key was already sent.
+    //
+    // notifications: `event` is the JSON of NotificationEvent and the source of truth; task_id,
+    // plan_id and kind are copies for filtering (task_id NULL for plan events). Delivered and
+    // dead rows pile up, so the dispatcher's queries go through a partial index of the ones
+    // still to send.
+    R"sql(
+ALTER TABLE plans ADD COLUMN reminder_policy TEXT;
+ALTER TABLE tasks ADD COLUMN reminder_policy TEXT;
+
+CREATE TABLE reminders (
+  task_id INTEGER NOT NULL REFERENCES tasks (id),
+  key TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('before_due', 'at_due', 'overdue', 'escalation',
+                                     'verification', 'verification_escalation')),
+  anchor TEXT NOT NULL,
+  nominal_at TEXT NOT NULL,
+  fire_at TEXT NOT NULL,
+  recipient_kind TEXT NOT NULL CHECK (recipient_kind IN ('person', 'team')),
+  recipient TEXT NOT NULL,
+  urgent INTEGER NOT NULL CHECK (urgent IN (0, 1)),
+  mention_all INTEGER NOT NULL CHECK (mention_all IN (0, 1)),
+  channel TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'fired', 'skipped')),
+  settled_at TEXT,
+  PRIMARY KEY (task_id, key)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX reminders_pending_by_fire_at ON reminders (fire_at, task_id, key)
+  WHERE status = 'pending';
+
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  channel TEXT NOT NULL,
+  event TEXT NOT NULL,
+  task_id INTEGER,
+  plan_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL
+    CHECK (state IN ('pending', 'delivering', 'delivered', 'failed', 'dead')),
+  attempts INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  next_attempt_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  delivered_at TEXT,
+  last_error TEXT NOT NULL,
+  batch_id INTEGER
+) STRICT;
+
+CREATE INDEX notifications_ready ON notifications (next_attempt_at, id)
+  WHERE state IN ('pending', 'failed');
+CREATE INDEX notifications_by_state ON notifications (state, id);
+CREATE INDEX notifications_by_channel ON notifications (channel, id);
+CREATE INDEX notifications_by_task ON notifications (task_id, id);
+)sql",
 };
 
 int UserVersion(Connection& connection) {
@@ -85,7 +148,9 @@ int UserVersion(Connection& connection) {
 
 }  // namespace
 
-Result<int> Migrate(Connection& connection) {
+Result<int> Migrate(Connection& connection) { return MigrateTo(connection, LatestSchemaVersion()); }
+
+Result<int> MigrateTo(Connection& connection, int target) {
   const int latest = LatestSchemaVersion();
   int version = 0;
   try {
@@ -101,7 +166,8 @@ Result<int> Migrate(Connection& connection) {
                                 connection.path(), version, latest),
                     {{"schema_version", version}, {"latest_known", latest}});
   }
-  while (version < latest) {
+  target = std::min(target, latest);
+  while (version < target) {
     const int next = version + 1;
     try {
       Transaction transaction(connection, Transaction::Kind::kImmediate);

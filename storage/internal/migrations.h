@@ -14,4 +14,8 @@ namespace kaizen::storage::internal {
 // earlier steps stay applied).
 Result<int> Migrate(Connection& connection);
 
+// The same, stopping at `version` (1..LatestSchemaVersion()); for tests that need a database as
+// an older kaizend left it.
+Result<int> MigrateTo(Connection& connection, int version);
+
 }  // namespace kaizen::storage::internal

@@ -1,11 +1,14 @@
 // The SQLite repository against the reference model (tests/support/in_memory_repository.h),
 // in the manner of LevelDB's ModelDB test: seeded random batches of inserts, updates and events,
-// some refused, some rolled back as a whole, applied to both; after each batch a random set of
-// queries must give the same answers on a reader connection as on the model.
+// reminder and outbox writes, some refused, some rolled back as a whole, applied to both; after
+// each batch a random set of queries must give the same answers on a reader connection as on the
+// model.
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <iterator>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +29,12 @@ constexpr const char* kTexts[] = {"", "collect data", "问题分析", "it's \"qu
 constexpr int kLimits[] = {0, 1, 2, 3, 7, 50, 1000};
 constexpr PlanState kPlanStates[] = {PlanState::kActive, PlanState::kCompleted,
                                      PlanState::kCancelled};
+constexpr const char* kReminderKeys[] = {"at_due@x", "overdue:1@x", "overdue:2@x", "b", "B"};
+constexpr const char* kChannels[] = {"ops-chat", "mail", "boss-wecom"};
+constexpr const char* kPolicies[] = {"default", "strict", "gentle"};
+constexpr ReminderKind kReminderKinds[] = {
+    ReminderKind::kBeforeDue,  ReminderKind::kAtDue,        ReminderKind::kOverdue,
+    ReminderKind::kEscalation, ReminderKind::kVerification, ReminderKind::kVerificationEscalation};
 
 // One write, replayable on either repository; returns the id it produced (0 for updates).
 using Op = std::function<std::int64_t(PlanRepository&)>;
@@ -95,6 +104,7 @@ class ModelTest : public ::testing::TestWithParam<std::uint32_t> {
           Pick(kTexts), MaybeNumber(), MaybeNumber().value_or(1.5), Chance(50) ? "%" : "",
           Chance(50) ? std::optional<std::string>("2026-12-31") : std::nullopt, MaybeNumber()});
     }
+    if (Chance(40)) plan.reminder_policy = Pick(kPolicies);
     plan.version = Uniform(1, 9);
     plan.created_at = RandomInstant();
     plan.updated_at = RandomInstant();
@@ -121,6 +131,7 @@ class ModelTest : public ::testing::TestWithParam<std::uint32_t> {
     task.criterion = Pick(kTexts);
     task.state = kAllTaskStates[Uniform(0, 5)];
     task.depends_on = RandomDependencies();
+    if (Chance(40)) task.reminder_policy = Pick(kPolicies);
     task.version = Uniform(1, 9);
     task.created_at = RandomInstant();
     task.updated_at = RandomInstant();
@@ -141,8 +152,145 @@ class ModelTest : public ::testing::TestWithParam<std::uint32_t> {
     return Uniform(1, static_cast<int>(tasks.rbegin()->first));
   }
 
+  // Fire times on a coarse grid, so that ties (same fire_at, several tasks and keys) are common.
+  Instant RandomFireAt() {
+    Instant t = At("2026-12-01T00:00:00Z") + std::chrono::hours(6 * Uniform(-8, 8));
+    if (Chance(10)) t += std::chrono::milliseconds(Uniform(1, 999));
+    return t;
+  }
+
+  PlannedReminder RandomReminder() {
+    PlannedReminder r;
+    r.task_id = SomeTask().value_or(1);
+    r.key = Pick(kReminderKeys);
+    r.kind = Pick(kReminderKinds);
+    r.anchor = RandomInstant();
+    r.nominal_at = RandomInstant();
+    r.fire_at = RandomFireAt();
+    r.recipient_kind = Chance(30) ? RecipientKind::kTeam : RecipientKind::kPerson;
+    r.recipient = r.recipient_kind == RecipientKind::kTeam ? Pick(kTeams) : Pick(kOwners);
+    r.urgent = Chance(30);
+    r.mention_all = Chance(30);
+    r.channel = Chance(50) ? "" : Pick(kChannels);
+    return r;
+  }
+
+  NotificationState RandomNotificationState() { return Pick(kAllNotificationStates); }
+
+  std::optional<NotificationId> SomeNotification() {
+    const auto& rows = model_.notifications();
+    if (rows.empty()) return std::nullopt;
+    if (Chance(5)) return static_cast<NotificationId>(rows.size()) + 10;  // unknown
+    return Uniform(1, static_cast<int>(rows.rbegin()->first));
+  }
+
+  // Delivery fields only: what UpdateNotification writes.
+  void RandomizeDelivery(Notification& n) {
+    n.state = RandomNotificationState();
+    n.attempts = Uniform(0, 6);
+    n.next_attempt_at = RandomFireAt();
+    n.updated_at = RandomInstant();
+    n.delivered_at = Chance(30) ? std::optional<Instant>(RandomInstant()) : std::nullopt;
+    n.last_error = Chance(50) ? "" : Pick(kTexts);
+    n.batch_id = Chance(40) ? std::optional<NotificationId>(Uniform(1, 30)) : std::nullopt;
+  }
+
+  Notification RandomNotification() {
+    Notification n;
+    n.idempotency_key = "n" + std::to_string(Uniform(0, 40));  // repeats are refused
+    n.channel = Pick(kChannels);
+    NotificationEvent& e = n.event;
+    e.kind = Chance(50) ? "overdue" : "plan_completed";
+    e.task_id = Chance(25) ? 0 : SomeTask().value_or(0);
+    e.plan_id = SomePlan();
+    e.task_title = Pick(kTexts);
+    e.plan_title = Pick(kTexts);
+    e.team = Pick(kTeams);
+    e.time_zone = Chance(50) ? "UTC" : "Asia/Shanghai";
+    e.owner = Pick(kOwners);
+    e.owner_name = Pick(kTexts);
+    if (Chance(60)) e.due_at = RandomInstant();
+    e.task_state = kAllTaskStates[Uniform(0, 5)];
+    e.recipient_kind = Chance(30) ? RecipientKind::kTeam : RecipientKind::kPerson;
+    e.recipient = Pick(kOwners);
+    e.recipient_name = Pick(kTexts);
+    e.mention_all = Chance(30);
+    e.urgent = Chance(30);
+    e.reminder_key = Chance(50) ? "" : Pick(kReminderKeys);
+    e.escalation_level = Uniform(-1, 2);
+    e.note = Pick(kTexts);
+    e.actor = Chance(50) ? "system" : Pick(kOwners);
+    e.occurred_at = RandomInstant();
+    n.created_at = RandomInstant();
+    RandomizeDelivery(n);
+    return n;
+  }
+
+  // A write to the reminders or the outbox.
+  Op RandomOutboxOp() {
+    switch (Uniform(0, 7)) {
+      case 0:
+      case 1: {
+        if (model_.tasks().empty()) return RandomOp();
+        PlannedReminder r = RandomReminder();
+        return [r](PlanRepository& repo) -> std::int64_t {
+          repo.UpsertPendingReminder(r);
+          return 0;
+        };
+      }
+      case 2: {
+        TaskId task = SomeTask().value_or(1);
+        std::string key = Pick(kReminderKeys);
+        return [task, key](PlanRepository& repo) -> std::int64_t {
+          repo.DeletePendingReminder(task, key);
+          return 0;
+        };
+      }
+      case 3:
+      case 7: {
+        TaskId task = SomeTask().value_or(1);
+        std::string key = Pick(kReminderKeys);
+        // Mostly a stored reminder, so that settling happens, not only misses.
+        if (const auto& stored = model_.reminders(); !stored.empty() && Chance(80)) {
+          auto it = std::next(stored.begin(), Uniform(0, static_cast<int>(stored.size()) - 1));
+          task = it->first.first;
+          key = it->first.second;
+        }
+        ReminderStatus status = Chance(50) ? ReminderStatus::kFired : ReminderStatus::kSkipped;
+        Instant at = RandomInstant();
+        return [task, key, status, at](PlanRepository& repo) -> std::int64_t {
+          repo.SettleReminder(task, key, status, at);
+          return 0;
+        };
+      }
+      case 4: {
+        Notification n = RandomNotification();
+        return [n](PlanRepository& repo) -> std::int64_t {
+          return repo.InsertNotification(n).value_or(-1);
+        };
+      }
+      case 5: {
+        std::optional<NotificationId> id = SomeNotification();
+        if (!id) return RandomOp();
+        Notification n = RandomNotification();  // only the delivery fields may be written
+        n.id = *id;
+        return [n](PlanRepository& repo) -> std::int64_t {
+          repo.UpdateNotification(n);
+          return 0;
+        };
+      }
+      default: {
+        Instant now = RandomInstant();
+        return [now](PlanRepository& repo) -> std::int64_t {
+          return repo.ResetInFlightNotifications(now);
+        };
+      }
+    }
+  }
+
   // A random write, generated against the model's current state.
   Op RandomOp() {
+    if (Chance(30)) return RandomOutboxOp();
     switch (Uniform(0, 9)) {
       case 0:
       case 1: {
@@ -223,8 +371,59 @@ class ModelTest : public ::testing::TestWithParam<std::uint32_t> {
     return filter;
   }
 
+  NotificationFilter RandomNotificationFilter() {
+    NotificationFilter filter;
+    if (Chance(30)) filter.state = RandomNotificationState();
+    if (Chance(20)) filter.task = Chance(30) ? 0 : SomeTask().value_or(0);
+    if (Chance(30)) filter.channel = Pick(kChannels);
+    filter.limit = Pick(kLimits);
+    return filter;
+  }
+
+  void AddOutboxQueries(std::vector<Query>& queries) {
+    const auto max_task = static_cast<TaskId>(model_.tasks().size());
+    const auto max_notification = static_cast<NotificationId>(model_.notifications().size());
+    for (TaskId id = 0; id <= max_task + 1; ++id) {
+      queries.push_back({"RemindersOfTask " + std::to_string(id),
+                         [id](PlanReader& r) { return ToJson(r.RemindersOfTask(id)); }});
+      queries.push_back({"NextReminderOfTask " + std::to_string(id),
+                         [id](PlanReader& r) { return ToJson(r.NextReminderOfTask(id)); }});
+    }
+    for (NotificationId id = 0; id <= max_notification + 1; ++id) {
+      queries.push_back({"FindNotification " + std::to_string(id),
+                         [id](PlanReader& r) { return ToJson(r.FindNotification(id)); }});
+    }
+    queries.push_back({"NextReminderAt", [](PlanReader& r) { return ToJson(r.NextReminderAt()); }});
+    queries.push_back(
+        {"NextNotificationAt", [](PlanReader& r) { return ToJson(r.NextNotificationAt()); }});
+    queries.push_back(
+        {"CountNotifications", [](PlanReader& r) { return ToJson(r.CountNotifications()); }});
+    for (int i = 0; i < 3; ++i) {
+      Instant now = RandomFireAt();
+      int limit = Pick(kLimits);
+      queries.push_back({"DueReminders", [now, limit](PlanReader& r) {
+                           return ToJson(r.DueReminders(now, limit));
+                         }});
+      queries.push_back({"ReadyNotifications", [now, limit](PlanReader& r) {
+                           return ToJson(r.ReadyNotifications(now, limit));
+                         }});
+      NotificationFilter filter = RandomNotificationFilter();
+      queries.push_back({"ListNotifications, every page", [filter](PlanReader& r) {
+                           NotificationFilter next = filter;
+                           nlohmann::json pages = nlohmann::json::array();
+                           for (;;) {
+                             Page<Notification> page = r.ListNotifications(next);
+                             pages.push_back(ToJson(page));
+                             if (!page.next_after) return pages;
+                             next.after = page.next_after;
+                           }
+                         }});
+    }
+  }
+
   std::vector<Query> RandomQueries() {
     std::vector<Query> queries;
+    AddOutboxQueries(queries);
     const auto max_plan = static_cast<PlanId>(model_.plans().size());
     const auto max_task = static_cast<TaskId>(model_.tasks().size());
     for (PlanId id = 0; id <= max_plan + 1; ++id) {
@@ -300,6 +499,8 @@ TEST_P(ModelTest, SqliteAnswersEveryQueryLikeTheModel) {
   constexpr int kBatches = 120;
   int refused = 0;
   int rolled_back = 0;
+  std::set<ReminderStatus> statuses;  // seen after some batch
+  std::set<NotificationState> states;
   for (int batch = 0; batch < kBatches; ++batch) {
     SCOPED_TRACE("seed " + std::to_string(GetParam()) + ", batch " + std::to_string(batch));
     const kaizen::testing::InMemoryPlanRepository before = model_;
@@ -323,6 +524,8 @@ TEST_P(ModelTest, SqliteAnswersEveryQueryLikeTheModel) {
       ++rolled_back;
     }
     ASSERT_EQ(actual, expected);
+    for (const auto& [key, r] : model_.reminders()) statuses.insert(r.status);
+    for (const auto& [id, n] : model_.notifications()) states.insert(n.state);
     CompareQueries();
     if (HasFatalFailure()) return;
   }
@@ -331,6 +534,9 @@ TEST_P(ModelTest, SqliteAnswersEveryQueryLikeTheModel) {
   EXPECT_GT(rolled_back, 0);
   EXPECT_GT(model_.tasks().size(), 50u);
   EXPECT_FALSE(model_.events().empty());
+  // ... and the reminders and the outbox in every state.
+  EXPECT_EQ(statuses.size(), 3u);
+  EXPECT_EQ(states.size(), 5u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, ModelTest, ::testing::Values(1u, 2u, 3u, 20261125u));

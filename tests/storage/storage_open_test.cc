@@ -41,10 +41,13 @@ TEST(StorageOpen, CreatesTheFileAndItsDirectoryAndAppliesEveryMigration) {
   Connection db(path, Connection::Mode::kReadOnly);
   EXPECT_EQ(db.QueryInt64("PRAGMA user_version"), LatestSchemaVersion());
   EXPECT_EQ(SchemaObjects(db, "table"),
-            (std::set<std::string>{"plans", "tasks", "task_dependencies", "task_events"}));
+            (std::set<std::string>{"plans", "tasks", "task_dependencies", "task_events",
+                                   "reminders", "notifications"}));
   std::set<std::string> indexes = SchemaObjects(db, "index");
   for (const char* name :
-       {"tasks_by_plan", "tasks_by_owner_state_due", "tasks_by_state_due", "task_events_by_task"}) {
+       {"tasks_by_plan", "tasks_by_owner_state_due", "tasks_by_state_due", "task_events_by_task",
+        "reminders_pending_by_fire_at", "notifications_ready", "notifications_by_state",
+        "notifications_by_channel", "notifications_by_task"}) {
     EXPECT_TRUE(indexes.contains(name)) << name;
   }
 }

@@ -112,6 +112,14 @@ nlohmann::json OptionalNumber(const std::optional<double>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
+nlohmann::json OptionalText(const std::optional<std::string>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+nlohmann::json OptionalTime(const std::optional<Instant>& value) {
+  return value ? nlohmann::json(FormatStorageTime(*value)) : nlohmann::json(nullptr);
+}
+
 nlohmann::json CountsJson(const std::map<TaskState, int>& counts) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [state, count] : counts) out[std::string(ToString(state))] = count;
@@ -142,7 +150,8 @@ nlohmann::json ToJson(const Plan& plan) {
           {"goals", goals},
           {"version", plan.version},
           {"created_at", FormatStorageTime(plan.created_at)},
-          {"updated_at", FormatStorageTime(plan.updated_at)}};
+          {"updated_at", FormatStorageTime(plan.updated_at)},
+          {"reminder_policy", OptionalText(plan.reminder_policy)}};
 }
 
 nlohmann::json ToJson(const Task& task) {
@@ -160,7 +169,8 @@ nlohmann::json ToJson(const Task& task) {
           {"created_at", FormatStorageTime(task.created_at)},
           {"updated_at", FormatStorageTime(task.updated_at)},
           {"completed_at",
-           task.completed_at ? nlohmann::json(FormatStorageTime(*task.completed_at)) : nullptr}};
+           task.completed_at ? nlohmann::json(FormatStorageTime(*task.completed_at)) : nullptr},
+          {"reminder_policy", OptionalText(task.reminder_policy)}};
 }
 
 nlohmann::json ToJson(const TaskEvent& event) {
@@ -203,5 +213,76 @@ nlohmann::json ToJson(const Summary& summary) {
           {"overdue_by_owner", by_owner},
           {"due_soon", ToJson(summary.due_soon)}};
 }
+
+}  // namespace kaizen::storage::testutil
+
+namespace kaizen::storage::testutil {
+
+nlohmann::json ToJson(const PlannedReminder& r) {
+  return {{"task_id", r.task_id},
+          {"key", r.key},
+          {"kind", ToString(r.kind)},
+          {"anchor", FormatStorageTime(r.anchor)},
+          {"nominal_at", FormatStorageTime(r.nominal_at)},
+          {"fire_at", FormatStorageTime(r.fire_at)},
+          {"recipient_kind", r.recipient_kind == RecipientKind::kTeam ? "team" : "person"},
+          {"recipient", r.recipient},
+          {"urgent", r.urgent},
+          {"mention_all", r.mention_all},
+          {"channel", r.channel}};
+}
+
+nlohmann::json ToJson(const StoredReminder& r) {
+  return {{"planned", ToJson(r.planned)},
+          {"status", ToString(r.status)},
+          {"settled_at", OptionalTime(r.settled_at)}};
+}
+
+nlohmann::json ToJson(const NotificationEvent& e) {
+  return {{"kind", e.kind},
+          {"task_id", e.task_id},
+          {"plan_id", e.plan_id},
+          {"task_title", e.task_title},
+          {"plan_title", e.plan_title},
+          {"team", e.team},
+          {"time_zone", e.time_zone},
+          {"owner", e.owner},
+          {"owner_name", e.owner_name},
+          {"due_at", OptionalTime(e.due_at)},
+          {"task_state", ToString(e.task_state)},
+          {"recipient_kind", e.recipient_kind == RecipientKind::kTeam ? "team" : "person"},
+          {"recipient", e.recipient},
+          {"recipient_name", e.recipient_name},
+          {"mention_all", e.mention_all},
+          {"urgent", e.urgent},
+          {"reminder_key", e.reminder_key},
+          {"escalation_level", e.escalation_level},
+          {"note", e.note},
+          {"actor", e.actor},
+          {"occurred_at", FormatStorageTime(e.occurred_at)}};
+}
+
+nlohmann::json ToJson(const Notification& n) {
+  return {{"id", n.id},
+          {"idempotency_key", n.idempotency_key},
+          {"channel", n.channel},
+          {"event", ToJson(n.event)},
+          {"state", ToString(n.state)},
+          {"attempts", n.attempts},
+          {"created_at", FormatStorageTime(n.created_at)},
+          {"next_attempt_at", FormatStorageTime(n.next_attempt_at)},
+          {"updated_at", FormatStorageTime(n.updated_at)},
+          {"delivered_at", OptionalTime(n.delivered_at)},
+          {"last_error", n.last_error},
+          {"batch_id", n.batch_id ? nlohmann::json(*n.batch_id) : nlohmann::json(nullptr)}};
+}
+
+nlohmann::json ToJson(const std::map<NotificationState, std::int64_t>& counts) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [state, count] : counts) out[std::string(ToString(state))] = count;
+  return out;
+}
+
+nlohmann::json ToJson(Instant t) { return FormatStorageTime(t); }
 
 }  // namespace kaizen::storage::testutil

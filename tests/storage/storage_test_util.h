@@ -52,6 +52,12 @@ nlohmann::json ToJson(const TaskEvent& event);
 nlohmann::json ToJson(const TaskBrief& brief);
 nlohmann::json ToJson(const PlanProgress& progress);
 nlohmann::json ToJson(const Summary& summary);
+nlohmann::json ToJson(const PlannedReminder& reminder);
+nlohmann::json ToJson(const StoredReminder& reminder);
+nlohmann::json ToJson(const NotificationEvent& event);
+nlohmann::json ToJson(const Notification& notification);
+nlohmann::json ToJson(const std::map<NotificationState, std::int64_t>& counts);
+nlohmann::json ToJson(Instant t);
 template <typename T>
 nlohmann::json ToJson(const std::optional<T>& value) {
   return value ? ToJson(*value) : nlohmann::json(nullptr);

@@ -35,12 +35,25 @@ bool EarlierDue(const Task& a, const Task& b) {
   return std::tie(a.due_at, a.id) < std::tie(b.due_at, b.id);
 }
 
+bool IsReady(const Notification& n) {
+  return n.state == NotificationState::kPending || n.state == NotificationState::kFailed;
+}
+
+// The first max(limit, 0) elements.
+template <typename T>
+void Truncate(std::vector<T>& items, int limit) {
+  const size_t n = static_cast<size_t>(std::max(limit, 0));
+  if (items.size() > n) items.resize(n);
+}
+
 }  // namespace
 
 bool InMemoryPlanRepository::operator==(const InMemoryPlanRepository& other) const {
   return plans_ == other.plans_ && tasks_ == other.tasks_ && events_ == other.events_ &&
          next_plan_id_ == other.next_plan_id_ && next_task_id_ == other.next_task_id_ &&
-         next_event_id_ == other.next_event_id_;
+         next_event_id_ == other.next_event_id_ && reminders_ == other.reminders_ &&
+         notifications_ == other.notifications_ &&
+         next_notification_id_ == other.next_notification_id_;
 }
 
 std::optional<Plan> InMemoryPlanRepository::FindPlan(PlanId id) {
@@ -203,6 +216,156 @@ std::int64_t InMemoryPlanRepository::AppendEvent(const TaskEvent& event) {
   stored.id = next_event_id_++;
   events_.push_back(stored);
   return stored.id;
+}
+
+std::vector<StoredReminder> InMemoryPlanRepository::RemindersOfTask(TaskId id) {
+  std::vector<StoredReminder> out;
+  for (const auto& [key, reminder] : reminders_) {
+    if (key.first == id) out.push_back(reminder);
+  }
+  std::sort(out.begin(), out.end(), [](const StoredReminder& a, const StoredReminder& b) {
+    return std::tie(a.planned.fire_at, a.planned.key) < std::tie(b.planned.fire_at, b.planned.key);
+  });
+  return out;
+}
+
+std::optional<Instant> InMemoryPlanRepository::NextReminderOfTask(TaskId id) {
+  std::optional<Instant> next;
+  for (const auto& [key, reminder] : reminders_) {
+    if (key.first != id || reminder.status != ReminderStatus::kPending) continue;
+    if (!next || reminder.planned.fire_at < *next) next = reminder.planned.fire_at;
+  }
+  return next;
+}
+
+std::optional<Instant> InMemoryPlanRepository::NextReminderAt() {
+  std::optional<Instant> next;
+  for (const auto& [key, reminder] : reminders_) {
+    if (reminder.status != ReminderStatus::kPending) continue;
+    if (!next || reminder.planned.fire_at < *next) next = reminder.planned.fire_at;
+  }
+  return next;
+}
+
+std::vector<PlannedReminder> InMemoryPlanRepository::DueReminders(Instant now, int limit) {
+  std::vector<PlannedReminder> out;
+  for (const auto& [key, reminder] : reminders_) {
+    if (reminder.status != ReminderStatus::kPending || reminder.planned.fire_at > now) continue;
+    out.push_back(reminder.planned);
+  }
+  std::sort(out.begin(), out.end(), [](const PlannedReminder& a, const PlannedReminder& b) {
+    return std::tie(a.fire_at, a.task_id, a.key) < std::tie(b.fire_at, b.task_id, b.key);
+  });
+  Truncate(out, limit);
+  return out;
+}
+
+std::optional<Notification> InMemoryPlanRepository::FindNotification(NotificationId id) {
+  auto it = notifications_.find(id);
+  if (it == notifications_.end()) return std::nullopt;
+  return it->second;
+}
+
+Page<Notification> InMemoryPlanRepository::ListNotifications(const NotificationFilter& filter) {
+  std::vector<Notification> matches;
+  for (const auto& [id, n] : notifications_) {
+    if (filter.after && id <= *filter.after) continue;
+    if (filter.state && n.state != *filter.state) continue;
+    if (filter.task && n.event.task_id != *filter.task) continue;
+    if (filter.channel && n.channel != *filter.channel) continue;
+    matches.push_back(n);
+  }
+  return Paginate(std::move(matches), filter.limit);
+}
+
+std::vector<Notification> InMemoryPlanRepository::ReadyNotifications(Instant now, int limit) {
+  std::vector<Notification> out;
+  for (const auto& [id, n] : notifications_) {
+    if (IsReady(n) && n.next_attempt_at <= now) out.push_back(n);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Notification& a, const Notification& b) {
+    return a.next_attempt_at < b.next_attempt_at;  // ties stay ascending by id
+  });
+  Truncate(out, limit);
+  return out;
+}
+
+std::optional<Instant> InMemoryPlanRepository::NextNotificationAt() {
+  std::optional<Instant> next;
+  for (const auto& [id, n] : notifications_) {
+    if (!IsReady(n)) continue;
+    if (!next || n.next_attempt_at < *next) next = n.next_attempt_at;
+  }
+  return next;
+}
+
+std::map<NotificationState, std::int64_t> InMemoryPlanRepository::CountNotifications() {
+  std::map<NotificationState, std::int64_t> counts;
+  for (NotificationState s : kAllNotificationStates) counts[s] = 0;
+  for (const auto& [id, n] : notifications_) ++counts[n.state];
+  return counts;
+}
+
+void InMemoryPlanRepository::UpsertPendingReminder(const PlannedReminder& reminder) {
+  if (!tasks_.contains(reminder.task_id)) {
+    throw StorageError("reminder refers to missing task " + std::to_string(reminder.task_id));
+  }
+  auto [it, inserted] = reminders_.try_emplace({reminder.task_id, reminder.key});
+  if (!inserted && it->second.status != ReminderStatus::kPending) return;
+  it->second = StoredReminder{reminder, ReminderStatus::kPending, std::nullopt};
+}
+
+void InMemoryPlanRepository::DeletePendingReminder(TaskId task_id, const std::string& key) {
+  auto it = reminders_.find({task_id, key});
+  if (it != reminders_.end() && it->second.status == ReminderStatus::kPending) {
+    reminders_.erase(it);
+  }
+}
+
+void InMemoryPlanRepository::SettleReminder(TaskId task_id, const std::string& key,
+                                            ReminderStatus status, Instant at) {
+  auto it = reminders_.find({task_id, key});
+  if (it == reminders_.end() || it->second.status != ReminderStatus::kPending) return;
+  it->second.status = status;
+  it->second.settled_at = at;
+}
+
+std::optional<NotificationId> InMemoryPlanRepository::InsertNotification(
+    const Notification& notification) {
+  for (const auto& [id, n] : notifications_) {
+    if (n.idempotency_key == notification.idempotency_key) return std::nullopt;
+  }
+  Notification stored = notification;
+  stored.id = next_notification_id_++;
+  notifications_[stored.id] = stored;
+  return stored.id;
+}
+
+void InMemoryPlanRepository::UpdateNotification(const Notification& notification) {
+  auto it = notifications_.find(notification.id);
+  if (it == notifications_.end()) {
+    throw StorageError("UpdateNotification: no notification " + std::to_string(notification.id));
+  }
+  Notification& stored = it->second;
+  stored.state = notification.state;
+  stored.attempts = notification.attempts;
+  stored.next_attempt_at = notification.next_attempt_at;
+  stored.updated_at = notification.updated_at;
+  stored.delivered_at = notification.delivered_at;
+  stored.last_error = notification.last_error;
+  stored.batch_id = notification.batch_id;
+}
+
+int InMemoryPlanRepository::ResetInFlightNotifications(Instant now) {
+  int count = 0;
+  for (auto& [id, n] : notifications_) {
+    if (n.state != NotificationState::kDelivering) continue;
+    n.state = NotificationState::kPending;
+    n.next_attempt_at = now;
+    n.updated_at = now;
+    ++count;
+  }
+  return count;
 }
 
 }  // namespace kaizen::testing

@@ -32,6 +32,25 @@
 //         (due_at, id); groups ordered by task count descending, then owner id ascending.
 //       due_soon: unfinished tasks with now <= due_at < now + 7 days, ascending by
 //         (due_at, id). A task due exactly at `now` is due soon, not overdue.
+// Reminders, stored by (task_id, key)
+//   - UpsertPendingReminder of a task that is not stored throws StorageError (a foreign key).
+//     A fired or skipped reminder is left untouched, settled_at included.
+//   - DeletePendingReminder and SettleReminder act only on a pending reminder; on a fired,
+//     skipped or unknown one they do nothing. SettleReminder sets status and settled_at = at.
+//   - RemindersOfTask: every status, ascending by (fire_at, key). DueReminders: pending with
+//     fire_at <= now, ascending by (fire_at, task_id, key), at most max(limit, 0) of them.
+//     NextReminderOfTask / NextReminderAt: the smallest fire_at among pending ones.
+//   - Keys compare as bytes (std::string's order, SQLite's BINARY collation).
+// Notifications (the outbox)
+//   - Ids are numbered 1, 2, 3... in insertion order; a refused duplicate idempotency key uses
+//     no id. Every field of the inserted value but id is stored as given.
+//   - UpdateNotification of an unknown id throws StorageError and changes nothing.
+//   - ResetInFlightNotifications: each delivering notification gets state pending,
+//     next_attempt_at = now and updated_at = now; everything else is kept.
+//   - ListNotifications keeps a notification when: state ==, event.task_id == task,
+//     channel ==, id > after; paged like ListPlans. ReadyNotifications: state pending or
+//     failed and next_attempt_at <= now, ascending by (next_attempt_at, id), at most
+//     max(limit, 0). NextNotificationAt: the smallest next_attempt_at of those states.
 //
 // Copyable and comparable: a test copies it before a command and compares afterwards to prove
 // that a refused command wrote nothing. Not thread-safe; one test thread uses it.
@@ -40,6 +59,8 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "workflow/repository.h"
@@ -65,10 +86,32 @@ class InMemoryPlanRepository : public PlanRepository {
   void UpdateTask(const Task& task) override;
   std::int64_t AppendEvent(const TaskEvent& event) override;
 
+  std::vector<StoredReminder> RemindersOfTask(TaskId id) override;
+  std::optional<Instant> NextReminderOfTask(TaskId id) override;
+  std::optional<Instant> NextReminderAt() override;
+  std::vector<PlannedReminder> DueReminders(Instant now, int limit) override;
+  std::optional<Notification> FindNotification(NotificationId id) override;
+  Page<Notification> ListNotifications(const NotificationFilter& filter) override;
+  std::vector<Notification> ReadyNotifications(Instant now, int limit) override;
+  std::optional<Instant> NextNotificationAt() override;
+  std::map<NotificationState, std::int64_t> CountNotifications() override;
+
+  void UpsertPendingReminder(const PlannedReminder& reminder) override;
+  void DeletePendingReminder(TaskId task_id, const std::string& key) override;
+  void SettleReminder(TaskId task_id, const std::string& key, ReminderStatus status,
+                      Instant at) override;
+  std::optional<NotificationId> InsertNotification(const Notification& notification) override;
+  void UpdateNotification(const Notification& notification) override;
+  int ResetInFlightNotifications(Instant now) override;
+
   // Everything stored, for tests that look at the whole state.
   const std::map<PlanId, Plan>& plans() const { return plans_; }
   const std::map<TaskId, Task>& tasks() const { return tasks_; }
   const std::vector<TaskEvent>& events() const { return events_; }
+  const std::map<std::pair<TaskId, std::string>, StoredReminder>& reminders() const {
+    return reminders_;
+  }
+  const std::map<NotificationId, Notification>& notifications() const { return notifications_; }
 
   // Same stored rows and same next ids.
   bool operator==(const InMemoryPlanRepository& other) const;
@@ -83,6 +126,9 @@ class InMemoryPlanRepository : public PlanRepository {
   PlanId next_plan_id_ = 1;
   TaskId next_task_id_ = 1;
   std::int64_t next_event_id_ = 1;
+  std::map<std::pair<TaskId, std::string>, StoredReminder> reminders_;
+  std::map<NotificationId, Notification> notifications_;
+  NotificationId next_notification_id_ = 1;
 };
 
 }  // namespace kaizen::testing
