@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <date/tz.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -11,6 +13,10 @@
 #include <set>
 #include <system_error>
 #include <utility>
+
+#include "workflow/duration.h"
+#include "workflow/reminder_policy.h"
+#include "workflow/working_calendar.h"
 
 namespace kaizen::config {
 namespace {
@@ -257,6 +263,92 @@ class ObjectReader {
     out = static_cast<T>(value->get<std::int64_t>());
   }
 
+  // Returns false when absent or not a boolean.
+  bool Bool(std::string_view key, bool& out) {
+    const json* value = Get(key);
+    if (value == nullptr) return false;
+    if (!value->is_boolean()) {
+      problems_.Add(Field(key), "expected true or false, got " + Describe(*value));
+      return false;
+    }
+    out = value->get<bool>();
+    return true;
+  }
+
+  // Any JSON number >= min. Returns false when absent or not one.
+  bool Number(std::string_view key, double min, double& out) {
+    const json* value = Get(key);
+    if (value == nullptr) return false;
+    if (!value->is_number()) {
+      problems_.Add(Field(key), "expected a number, got " + Describe(*value));
+      return false;
+    }
+    double number = value->get<double>();
+    if (number < min) {
+      std::string bound = min == static_cast<double>(static_cast<std::int64_t>(min))
+                              ? std::to_string(static_cast<std::int64_t>(min))
+                              : json(min).dump();
+      problems_.Add(Field(key), "must be at least " + bound + ", got " + value->dump());
+      return false;
+    }
+    out = number;
+    return true;
+  }
+
+  // An ISO 8601 duration such as "P1D" or "PT15S" (workflow/duration.h). Returns false when
+  // absent (reporting it when required) or not a duration.
+  bool Duration(std::string_view key, std::chrono::seconds& out, bool required) {
+    std::string text;
+    if (!String(key, text, required)) return false;
+    Result<std::chrono::seconds> duration = DecodeIsoDuration(text);
+    if (!duration.ok()) {
+      problems_.Add(Field(key), duration.status().message());
+      return false;
+    }
+    out = *duration;
+    return true;
+  }
+
+  // An array of non-empty strings: calls `each` with the path and value of each, in order, and
+  // reports the elements that are not non-empty strings. Returns false when absent or not an
+  // array.
+  bool Strings(std::string_view key,
+               const std::function<void(const std::string& path, const std::string& value)>& each) {
+    const json* value = Get(key);
+    if (value == nullptr) return false;
+    if (!value->is_array()) {
+      problems_.Add(Field(key), "expected an array of strings, got " + Describe(*value));
+      return false;
+    }
+    for (std::size_t i = 0; i < value->size(); ++i) {
+      const json& item = (*value)[i];
+      std::string path = Index(Field(key), i);
+      if (!item.is_string()) {
+        problems_.Add(path, "expected a string, got " + Describe(item));
+      } else if (item.get_ref<const std::string&>().empty()) {
+        problems_.Add(path, "must not be empty");
+      } else {
+        each(path, item.get_ref<const std::string&>());
+      }
+    }
+    return true;
+  }
+
+  // Strings naming entries of `known` (each at most once), collected into `out`.
+  bool References(std::string_view key, const std::set<std::string>& known, std::string_view what,
+                  std::string_view plural, std::vector<std::string>& out);
+
+  // The object at `key`, or nullptr when absent; reports a non-object.
+  const json* Object(std::string_view key) {
+    const json* value = Get(key);
+    if (value == nullptr) return nullptr;
+    if (!value->is_object()) {
+      problems_.Add(Field(key), "expected an object, got " + Describe(*value));
+      return nullptr;
+    }
+    return value;
+  }
+
   void Enum(std::string_view key, const std::vector<std::string>& allowed, std::string& out) {
     std::string text;
     if (!String(key, text, /*required=*/false)) return;
@@ -430,8 +522,533 @@ void ReadId(ObjectReader& r, const std::string& path, std::map<std::string, std:
     problems.Add(r.Field("id"), "duplicate id '" + out + "' (also " + it->second + ")");
 }
 
+// ---- names shared by the follow-up sections -------------------------------------------------
+
+// Channel ids, policy names and calendar ids: they appear in URLs, keys and log lines.
+bool IsName(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  });
+}
+
+constexpr std::string_view kNameRule = "must be non-empty and use only A-Z, a-z, 0-9, '_' and '-'";
+
+std::string KnownNames(const std::set<std::string>& names, std::string_view what) {
+  if (names.empty()) return std::string("no ") + std::string(what) + " are configured";
+  return "known: " + JoinNames(std::vector<std::string>(names.begin(), names.end()));
+}
+
+std::string UnknownZone(const std::string& name) {
+  return "unknown time zone '" + name +
+         "'; use an IANA name such as Asia/Shanghai, Europe/Berlin or UTC";
+}
+
+// The keys of the object section `key` (whatever their values), so that references to an entry
+// with a malformed body do not add a second, misleading "unknown" problem.
+std::set<std::string> KeysOf(const json& root, std::string_view key) {
+  std::set<std::string> keys;
+  auto it = root.find(key);
+  if (it != root.end() && it->is_object()) {
+    for (const auto& [name, value] : it->items()) keys.insert(name);
+  }
+  return keys;
+}
+
+bool ObjectReader::References(std::string_view key, const std::set<std::string>& known,
+                              std::string_view what, std::string_view plural,
+                              std::vector<std::string>& out) {
+  std::set<std::string> seen;
+  return Strings(key, [&](const std::string& path, const std::string& name) {
+    if (known.count(name) == 0) {
+      problems_.Add(
+          path, "unknown " + std::string(what) + " '" + name + "'; " + KnownNames(known, plural));
+    } else if (!seen.insert(name).second) {
+      problems_.Add(path, std::string(what) + " '" + name + "' is listed twice");
+    } else {
+      out.push_back(name);
+    }
+  });
+}
+
+// ---- channels -------------------------------------------------------------------------------
+
+// A webhook URL must be absolute http(s) with a host. A plain scheme-and-host check: the full
+// parse belongs to notifiers/, which config/ must not depend on. Returns the reason when not.
+std::optional<std::string> CheckWebhookUrl(std::string_view url) {
+  if (url.find_first_of(" \t\r\n") != std::string_view::npos) {
+    return std::string("must not contain blanks");
+  }
+  std::size_t sep = url.find("://");
+  if (sep == std::string_view::npos) {
+    return std::string("must be an absolute http:// or https:// URL");
+  }
+  std::string scheme(url.substr(0, sep));
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  });
+  if (scheme != "http" && scheme != "https") {
+    return "the scheme must be http or https, got '" + scheme + "'";
+  }
+  std::string_view authority = url.substr(sep + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  if (std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    authority.remove_prefix(at + 1);
+  }
+  std::string_view host = authority;
+  std::string_view port;
+  if (!authority.empty() && authority.front() == '[') {
+    std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) return std::string("the URL's IPv6 host lacks its ']'");
+    host = authority.substr(1, close - 1);
+    std::string_view rest = authority.substr(close + 1);
+    if (!rest.empty() && rest.front() != ':') return std::string("the URL's host is malformed");
+    if (!rest.empty()) port = rest.substr(1);
+    unsigned char buffer[16];
+    if (inet_pton(AF_INET6, std::string(host).c_str(), buffer) != 1) {
+      return "'" + std::string(host) + "' is not an IPv6 address";
+    }
+  } else {
+    if (std::size_t colon = authority.find(':'); colon != std::string_view::npos) {
+      host = authority.substr(0, colon);
+      port = authority.substr(colon + 1);
+    }
+    if (host.empty()) return std::string("the URL has no host");
+    if (!IsHostName(host)) return "'" + std::string(host) + "' is not a valid host name";
+  }
+  if (authority.size() > host.size() &&
+      (port.empty() || port.size() > 5 ||
+       port.find_first_not_of("0123456789") != std::string_view::npos ||
+       std::stoul(std::string(port)) == 0 || std::stoul(std::string(port)) > 65535)) {
+    return "the URL's port must be a number from 1 to 65535, got '" + std::string(port) + "'";
+  }
+  return std::nullopt;
+}
+
+// Standard base64 (RFC 4648 section 4), padding optional; nullopt when `text` is not base64.
+std::optional<std::string> DecodeBase64(std::string_view text) {
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (char c : text) {
+    int v;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+')
+      v = 62;
+    else if (c == '/')
+      v = 63;
+    else
+      return std::nullopt;
+    bits = (bits << 6) | static_cast<std::uint32_t>(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out += static_cast<char>((bits >> count) & 0xff);
+    }
+  }
+  return out;
+}
+
+// The Standard Webhooks form "whsec_<base64 of 24..64 bytes>". Returns the reason when not;
+// never quotes the secret.
+std::optional<std::string> CheckWebhookSecret(std::string_view secret) {
+  constexpr std::string_view kPrefix = "whsec_";
+  if (secret.substr(0, kPrefix.size()) != kPrefix) {
+    return std::string("must start with 'whsec_' followed by base64 of 24 to 64 random bytes");
+  }
+  std::optional<std::string> key = DecodeBase64(secret.substr(kPrefix.size()));
+  if (!key) return std::string("the part after 'whsec_' is not valid base64");
+  if (key->size() < 24 || key->size() > 64) {
+    return "the key must be 24 to 64 bytes, got " + std::to_string(key->size());
+  }
+  return std::nullopt;
+}
+
+// Checked at load time so that a wrong path stops the daemon at start, not at the first
+// delivery. Returns the reason when the file cannot be read.
+std::optional<std::string> CheckReadableFile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return "cannot read '" + path + "': " + std::generic_category().message(errno);
+  }
+  if (!S_ISREG(st.st_mode)) return "'" + path + "' is not a regular file";
+  if (::access(path.c_str(), R_OK) != 0) {
+    return "cannot read '" + path + "': " + std::generic_category().message(errno);
+  }
+  return std::nullopt;
+}
+
+std::vector<ChannelOptions> ReadChannels(const json& root, Problems& problems) {
+  std::vector<ChannelOptions> channels;
+  const json* section = Section(root, "channels", problems);
+  if (section != nullptr) {
+    for (const auto& [id, item] : section->items()) {
+      std::string path = Join("channels", id);
+      if (!IsName(id)) problems.Add(path, "channel id " + std::string(kNameRule));
+      if (!item.is_object()) {
+        problems.Add(path, "expected an object, got " + Describe(item));
+        continue;
+      }
+      ObjectReader r(item, path, problems,
+                     {"type", "url", "secret", "ca_file", "timeout", "rate_limit"});
+      ChannelOptions channel;
+      channel.id = id;
+      std::string type;
+      if (r.String("type", type, /*required=*/true)) {
+        if (std::optional<ChannelType> parsed = ParseChannelType(type)) {
+          channel.type = *parsed;
+        } else {
+          problems.Add(r.Field("type"), "must be one of: webhook, log; got '" + type + "'");
+          type.clear();
+        }
+      }
+      if (type == "webhook") {
+        if (r.String("url", channel.url, /*required=*/true)) {
+          if (auto reason = CheckWebhookUrl(channel.url)) problems.Add(r.Field("url"), *reason);
+        }
+        std::string secret;
+        if (r.String("secret", secret, /*required=*/false)) {
+          if (auto reason = CheckWebhookSecret(secret)) {
+            problems.Add(r.Field("secret"), *reason);
+          }
+          channel.secret = std::move(secret);
+        }
+        std::string ca_file;
+        if (r.String("ca_file", ca_file, /*required=*/false)) {
+          if (auto reason = CheckReadableFile(ca_file)) problems.Add(r.Field("ca_file"), *reason);
+          channel.ca_file = std::move(ca_file);
+        }
+        std::chrono::seconds timeout{};
+        if (r.Duration("timeout", timeout, /*required=*/false)) {
+          if (timeout < std::chrono::seconds{1} || timeout > std::chrono::minutes{10}) {
+            problems.Add(r.Field("timeout"), "must be between PT1S and PT10M");
+          } else {
+            channel.timeout = timeout;
+          }
+        }
+      } else if (type == "log") {
+        for (const char* key : {"url", "secret", "ca_file", "timeout"}) {
+          if (r.Get(key) != nullptr) {
+            problems.Add(r.Field(key), "only a webhook channel takes " + std::string(key));
+          }
+        }
+      }
+      if (const json* limit = r.Object("rate_limit")) {
+        ObjectReader lr(*limit, r.Field("rate_limit"), problems, {"per_minute", "burst"});
+        lr.Number("per_minute", 0, channel.rate_limit.per_minute);
+        lr.Integer("burst", 1, 10000, channel.rate_limit.burst);
+      }
+      channels.push_back(std::move(channel));
+    }
+  }
+  bool has_log = std::any_of(channels.begin(), channels.end(),
+                             [](const ChannelOptions& c) { return c.id == "log"; });
+  if (!has_log) {
+    ChannelOptions log;
+    log.id = "log";
+    log.type = ChannelType::kLog;
+    channels.push_back(std::move(log));
+  }
+  std::sort(channels.begin(), channels.end(),
+            [](const ChannelOptions& a, const ChannelOptions& b) { return a.id < b.id; });
+  return channels;
+}
+
+// ---- delivery -------------------------------------------------------------------------------
+
+void ReadDelivery(const json& root, Problems& problems, DeliveryOptions& out) {
+  const json* section = Section(root, "delivery", problems);
+  if (section == nullptr) return;
+  ObjectReader r(*section, "delivery", problems,
+                 {"max_attempts", "backoff_initial", "backoff_max", "concurrency",
+                  "group_window_ms", "max_group_size"});
+  r.Integer("max_attempts", 1, 100, out.max_attempts);
+  bool backoffs_valid = true;
+  const auto read_backoff = [&](std::string_view key, std::chrono::seconds& value) {
+    std::chrono::seconds d{};
+    if (!r.Duration(key, d, /*required=*/false)) {
+      if (r.Get(key) != nullptr) backoffs_valid = false;
+      return;
+    }
+    if (d < std::chrono::seconds{1} || d > std::chrono::hours{24}) {
+      problems.Add(r.Field(key), "must be between PT1S and P1D");
+      backoffs_valid = false;
+      return;
+    }
+    value = d;
+  };
+  read_backoff("backoff_initial", out.backoff_initial);
+  read_backoff("backoff_max", out.backoff_max);
+  if (backoffs_valid && out.backoff_initial > out.backoff_max) {
+    problems.Add(r.Field("backoff_initial"), "must not be longer than backoff_max (" +
+                                                 FormatIsoDuration(out.backoff_max) + ")");
+  }
+  r.Integer("concurrency", 1, 256, out.concurrency);
+  std::int64_t window_ms = out.group_window.count();
+  r.Integer("group_window_ms", 0, 60000, window_ms);
+  out.group_window = std::chrono::milliseconds{window_ms};
+  r.Integer("max_group_size", 1, 500, out.max_group_size);
+}
+
+// ---- calendars ------------------------------------------------------------------------------
+
+// By id; nullopt for a calendar with problems (already reported).
+using Calendars = std::map<std::string, std::optional<WorkingCalendar>>;
+
+Calendars ReadCalendars(const json& root, Problems& problems) {
+  Calendars calendars;
+  const json* section = Section(root, "calendars", problems);
+  if (section == nullptr) return calendars;
+  for (const auto& [id, item] : section->items()) {
+    std::string path = Join("calendars", id);
+    std::optional<WorkingCalendar>& slot = calendars[id];
+    std::size_t problems_before = problems.list().size();
+    if (!IsName(id)) problems.Add(path, "calendar id " + std::string(kNameRule));
+    if (!item.is_object()) {
+      problems.Add(path, "expected an object, got " + Describe(item));
+      continue;
+    }
+    ObjectReader r(item, path, problems,
+                   {"time_zone", "working_days", "hours", "holidays", "extra_working_days"});
+    WorkingCalendarOptions options;
+    if (r.String("time_zone", options.time_zone, /*required=*/true) &&
+        !IsTimeZone(options.time_zone)) {
+      problems.Add(r.Field("time_zone"), UnknownZone(options.time_zone));
+    }
+    std::vector<date::weekday> working_days;
+    bool days_given = r.Strings("working_days", [&](const std::string& day_path,
+                                                    const std::string& text) {
+      if (std::optional<date::weekday> day = ParseWeekday(text)) {
+        working_days.push_back(*day);
+      } else {
+        problems.Add(day_path,
+                     "'" + text + "' is not a weekday; use mon, tue, wed, thu, fri, sat or sun");
+      }
+    });
+    if (days_given) options.working_days = std::move(working_days);
+    std::string hours;
+    if (r.String("hours", hours, /*required=*/false)) {
+      Result<std::vector<WorkingPeriod>> periods = ParseWorkingHours(hours);
+      if (periods.ok()) {
+        options.hours = std::move(*periods);
+      } else {
+        problems.Add(r.Field("hours"), periods.status().message());
+      }
+    }
+    const auto read_dates = [&](std::string_view key, std::vector<date::year_month_day>& out) {
+      r.Strings(key, [&](const std::string& date_path, const std::string& text) {
+        if (std::optional<date::year_month_day> d = ParseCalendarDate(text)) {
+          out.push_back(*d);
+        } else {
+          problems.Add(date_path, "'" + text + "' is not a date; write YYYY-MM-DD");
+        }
+      });
+    };
+    read_dates("holidays", options.holidays);
+    read_dates("extra_working_days", options.extra_working_days);
+    if (problems.list().size() != problems_before) continue;
+    Result<WorkingCalendar> calendar = WorkingCalendar::Create(options);
+    if (!calendar.ok()) {
+      const json& details = calendar.status().details();
+      std::string field =
+          details.is_object() && details.contains("field") && details["field"].is_string()
+              ? details["field"].get<std::string>()
+              : "";
+      problems.Add(field.empty() ? path : Join(path, field), calendar.status().message());
+      continue;
+    }
+    slot = std::move(*calendar);
+  }
+  return calendars;
+}
+
+// ---- policies -------------------------------------------------------------------------------
+
+// ValidateReminderPolicy names the struct's fields; the user wrote the JSON names.
+std::string PolicyJsonPath(const std::string& field) {
+  static const std::pair<std::string_view, std::string_view> kRenames[] = {
+      {"overdue.interval", "overdue.every"},
+      {"overdue.max_count", "overdue.max"},
+      {"verification.repeat_interval", "verification.repeat_every"},
+      {"verification.max_count", "verification.max"},
+  };
+  for (const auto& [from, to] : kRenames) {
+    if (field == from) return std::string(to);
+  }
+  constexpr std::string_view kAfterOverdue = ".after_overdue";
+  if (field.size() > kAfterOverdue.size() &&
+      field.compare(field.size() - kAfterOverdue.size(), kAfterOverdue.size(), kAfterOverdue) ==
+          0) {
+    return field.substr(0, field.size() - kAfterOverdue.size()) + ".after";
+  }
+  return field;
+}
+
+using Policies = std::map<std::string, ReminderPolicy, std::less<>>;
+
+// Reads every policy; the result holds the valid ones. `people` are those of the config (a
+// person escalation must name one), `channels` the ids of every channel.
+Policies ReadPolicies(const json& root, Problems& problems, const Directory& people,
+                      const std::set<std::string>& channels) {
+  Policies policies;
+  const json* section = Section(root, "policies", problems);
+  if (section == nullptr) return policies;
+  for (const auto& [name, item] : section->items()) {
+    std::string path = Join("policies", name);
+    std::size_t problems_before = problems.list().size();
+    if (!IsName(name)) problems.Add(path, "policy name " + std::string(kNameRule));
+    if (!item.is_object()) {
+      problems.Add(path, "expected an object, got " + Describe(item));
+      continue;
+    }
+    ObjectReader r(item, path, problems,
+                   {"before", "at_deadline", "overdue", "escalations", "verification"});
+    ReminderPolicy policy;
+    policy.name = name;
+    r.Strings("before", [&](const std::string& offset_path, const std::string& text) {
+      Result<std::chrono::seconds> offset = DecodeIsoDuration(text);
+      if (offset.ok()) {
+        policy.before.push_back(*offset);
+      } else {
+        problems.Add(offset_path, offset.status().message());
+      }
+    });
+    r.Bool("at_deadline", policy.at_deadline);
+    if (const json* overdue = r.Object("overdue")) {
+      ObjectReader o(*overdue, r.Field("overdue"), problems, {"every", "max"});
+      o.Duration("every", policy.overdue.interval, /*required=*/true);
+      if (o.Get("max") == nullptr) problems.Add(o.Field("max"), "required");
+      o.Integer("max", 0, kMaxReminderRepeats, policy.overdue.max_count);
+    }
+    if (const json* levels = r.Get("escalations")) {
+      std::string levels_path = r.Field("escalations");
+      if (!levels->is_array()) {
+        problems.Add(levels_path, "expected an array, got " + Describe(*levels));
+      } else {
+        for (std::size_t i = 0; i < levels->size(); ++i) {
+          std::string level_path = Index(levels_path, i);
+          const json& level_item = (*levels)[i];
+          if (!level_item.is_object()) {
+            problems.Add(level_path, "expected an object, got " + Describe(level_item));
+            continue;
+          }
+          ObjectReader e(level_item, level_path, problems,
+                         {"after", "to", "person", "urgent", "channel"});
+          EscalationLevel level;
+          e.Duration("after", level.after_overdue, /*required=*/true);
+          std::string to;
+          if (e.String("to", to, /*required=*/true)) {
+            if (std::optional<EscalationTarget> target = ParseEscalationTarget(to)) {
+              level.target = *target;
+            } else {
+              problems.Add(e.Field("to"),
+                           "must be one of: manager, plan_owner, person, team; got '" + to + "'");
+            }
+          }
+          e.String("person", level.person, /*required=*/false);
+          e.Bool("urgent", level.urgent);
+          if (e.String("channel", level.channel, /*required=*/false) &&
+              channels.count(level.channel) == 0) {
+            problems.Add(e.Field("channel"), "unknown channel '" + level.channel + "'; " +
+                                                 KnownNames(channels, "channels"));
+          }
+          policy.escalations.push_back(std::move(level));
+        }
+      }
+    }
+    if (const json* verification = r.Object("verification")) {
+      ObjectReader v(*verification, r.Field("verification"), problems,
+                     {"first_after", "repeat_every", "max", "escalate_after", "escalation_urgent"});
+      VerificationReminders& out = policy.verification.emplace();
+      v.Duration("first_after", out.first_after, /*required=*/true);
+      v.Duration("repeat_every", out.repeat_interval, /*required=*/false);
+      v.Integer("max", 1, kMaxReminderRepeats, out.max_count);
+      std::chrono::seconds escalate_after{};
+      if (v.Duration("escalate_after", escalate_after, /*required=*/false)) {
+        out.escalate_after = escalate_after;
+      }
+      v.Bool("escalation_urgent", out.escalation_urgent);
+    }
+    // The validator stops at its first finding and would only restate a reported problem.
+    if (problems.list().size() != problems_before) continue;
+    if (Status status = ValidateReminderPolicy(policy, people); !status.ok()) {
+      const json& details = status.details();
+      std::string field =
+          details.is_object() && details.contains("field") && details["field"].is_string()
+              ? details["field"].get<std::string>()
+              : "";
+      // Its message is "<field>: <reason>".
+      std::string reason = status.message();
+      if (!field.empty() && reason.rfind(field + ": ", 0) == 0) {
+        reason = reason.substr(field.size() + 2);
+      }
+      problems.Add(field.empty() ? path : Join(path, PolicyJsonPath(field)), reason);
+      continue;
+    }
+    policies.emplace(name, std::move(policy));
+  }
+  return policies;
+}
+
+// ---- reminders ------------------------------------------------------------------------------
+
+struct ReminderDefaults {
+  std::string default_policy = std::string(kBuiltInPolicyName);
+  std::optional<std::vector<std::string>> default_channels;  // nullopt: FollowUpSettings' own
+};
+
+ReminderDefaults ReadReminders(const json& root, Problems& problems,
+                               const std::set<std::string>& policy_names,
+                               const std::set<std::string>& channels) {
+  ReminderDefaults out;
+  const json* section = Section(root, "reminders", problems);
+  if (section == nullptr) return out;
+  ObjectReader r(*section, "reminders", problems, {"default_policy", "default_channels"});
+  if (r.String("default_policy", out.default_policy, /*required=*/false) &&
+      policy_names.count(out.default_policy) == 0) {
+    problems.Add(r.Field("default_policy"), "unknown policy '" + out.default_policy + "'; " +
+                                                KnownNames(policy_names, "policies"));
+  }
+  std::vector<std::string> ids;
+  if (r.References("default_channels", channels, "channel", "channels", ids)) {
+    if (r.Get("default_channels")->empty()) {
+      problems.Add(r.Field("default_channels"),
+                   "must name at least one channel, or notifications would go nowhere");
+    }
+    out.default_channels = std::move(ids);
+  }
+  return out;
+}
+
+// ---- teams, people ---------------------------------------------------------------------
+
+// What the follow-up sections define, for the teams' references to them.
+struct FollowUpNames {
+  const Calendars& calendars;
+  std::set<std::string> calendar_ids;
+  std::set<std::string> policies;  // the configured ones and the built-in "default"
+  std::set<std::string> channels;
+};
+
+bool SameZone(const std::string& a, const date::time_zone& b) {
+  try {
+    const date::time_zone* zone = date::locate_zone(a);
+    return zone == &b || zone->name() == b.name();
+  } catch (const std::exception&) {
+    return false;  // an unknown zone is reported on its own field
+  }
+}
+
 std::vector<Team> ReadTeams(const json& root, Problems& problems,
-                            std::map<std::string, std::string>& ids) {
+                            std::map<std::string, std::string>& ids, const FollowUpNames& names,
+                            std::map<std::string, TeamFollowUp, std::less<>>& follow_up) {
   std::vector<Team> teams;
   const json* array = ArrayAt(root, "teams", problems);
   if (array == nullptr) return teams;
@@ -442,15 +1059,41 @@ std::vector<Team> ReadTeams(const json& root, Problems& problems,
       problems.Add(path, "expected an object, got " + Describe(item));
       continue;
     }
-    ObjectReader r(item, path, problems, {"id", "name", "time_zone"});
+    ObjectReader r(item, path, problems,
+                   {"id", "name", "time_zone", "calendar", "reminder_policy", "channels"});
     Team team;
     ReadId(r, path, ids, problems, team.id);
     r.String("name", team.name, /*required=*/true);
+    bool zone_valid = true;
     if (r.String("time_zone", team.time_zone, /*required=*/false) && !IsTimeZone(team.time_zone)) {
-      problems.Add(r.Field("time_zone"),
-                   "unknown time zone '" + team.time_zone +
-                       "'; use an IANA name such as Asia/Shanghai, Europe/Berlin or UTC");
+      problems.Add(r.Field("time_zone"), UnknownZone(team.time_zone));
+      zone_valid = false;
     }
+    TeamFollowUp team_follow_up;
+    std::string calendar_id;
+    if (r.String("calendar", calendar_id, /*required=*/false)) {
+      auto found = names.calendars.find(calendar_id);
+      if (found == names.calendars.end()) {
+        problems.Add(r.Field("calendar"), "unknown calendar '" + calendar_id + "'; " +
+                                              KnownNames(names.calendar_ids, "calendars"));
+      } else if (found->second) {
+        const WorkingCalendar& calendar = *found->second;
+        if (zone_valid && !SameZone(team.time_zone, calendar.zone())) {
+          problems.Add(r.Field("calendar"), "calendar '" + calendar_id + "' is in " +
+                                                std::string(calendar.zone().name()) +
+                                                " but the team's time_zone is " + team.time_zone +
+                                                "; deadlines and working hours must use one zone");
+        }
+        team_follow_up.calendar = calendar;
+      }
+    }
+    if (r.String("reminder_policy", team_follow_up.policy, /*required=*/false) &&
+        names.policies.count(team_follow_up.policy) == 0) {
+      problems.Add(r.Field("reminder_policy"), "unknown policy '" + team_follow_up.policy + "'; " +
+                                                   KnownNames(names.policies, "policies"));
+    }
+    r.References("channels", names.channels, "channel", "channels", team_follow_up.channels);
+    follow_up[team.id] = std::move(team_follow_up);
     teams.push_back(std::move(team));
   }
   return teams;
@@ -607,19 +1250,41 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source, con
 
   Config config;
   config.source = source;
-  ObjectReader top(*root, "", problems, {"server", "storage", "log", "teams", "people"});
+  ObjectReader top(*root, "", problems,
+                   {"server", "storage", "log", "channels", "delivery", "calendars", "teams",
+                    "people", "policies", "reminders"});
   ReadServer(*root, problems, config.server);
   ReadStorage(*root, problems, config.storage);
   ReadLog(*root, problems, config.log);
+  config.channels = ReadChannels(*root, problems);
+  ReadDelivery(*root, problems, config.delivery);
+  Calendars calendars = ReadCalendars(*root, problems);
+
+  FollowUpNames names{calendars, {}, KeysOf(*root, "policies"), {}};
+  for (const auto& [id, calendar] : calendars) names.calendar_ids.insert(id);
+  names.policies.insert(std::string(kBuiltInPolicyName));
+  for (const ChannelOptions& channel : config.channels) names.channels.insert(channel.id);
+
+  auto follow_up = std::make_shared<FollowUpSettings>();
   std::map<std::string, std::string> team_ids;
-  std::vector<Team> teams = ReadTeams(*root, problems, team_ids);
+  std::vector<Team> teams = ReadTeams(*root, problems, team_ids, names, follow_up->teams);
   std::vector<PersonEntry> entries = ReadPeople(*root, problems, team_ids);
   CheckManagerCycles(entries, problems);
-  if (!problems.empty()) return Failure(source, problems);
 
   std::vector<Person> people;
   people.reserve(entries.size());
   for (PersonEntry& e : entries) people.push_back(std::move(e.person));
+  // Person escalations are checked against the people as read, even when some have problems.
+  Directory known_people(people, {});
+  follow_up->policies = ReadPolicies(*root, problems, known_people, names.channels);
+  ReminderDefaults defaults = ReadReminders(*root, problems, names.policies, names.channels);
+  if (!problems.empty()) return Failure(source, problems);
+
+  follow_up->policies.try_emplace(std::string(kBuiltInPolicyName), BuiltInReminderPolicy());
+  follow_up->default_policy = std::move(defaults.default_policy);
+  if (defaults.default_channels)
+    follow_up->default_channels = std::move(*defaults.default_channels);
+  config.follow_up = std::move(follow_up);
   config.directory = std::make_shared<const Directory>(std::move(people), std::move(teams));
   return config;
 }

@@ -7,6 +7,7 @@
 // problem found, each naming the file, the field path and the reason.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -15,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "workflow/delivery_settings.h"
+#include "workflow/follow_up.h"
 #include "workflow/model.h"
 #include "workflow/status.h"
 
@@ -47,6 +50,12 @@ struct Config {
   StorageOptions storage;
   LogOptions log;
   std::shared_ptr<const Directory> directory;  // people and teams
+  // Policies, calendars and routing (sections "policies", "calendars", "reminders", and the
+  // teams' "calendar", "reminder_policy", "channels"). Never null after ParseConfig.
+  std::shared_ptr<const FollowUpSettings> follow_up;
+  // By id; always holds a channel "log" of type log unless the config defines "log" itself.
+  std::vector<kaizen::ChannelOptions> channels;
+  kaizen::DeliveryOptions delivery;
 };
 
 struct ConfigProblem {

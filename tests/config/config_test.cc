@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
+
+#include "workflow/time.h"
 
 namespace kaizen::config {
 namespace {
@@ -320,12 +324,14 @@ TEST(ConfigLog, ValidatesLevelAndFormat) {
 TEST(ConfigUnknown, UnknownFieldsListTheKnownOnes) {
   Result<Config> config = Parse(R"({"sever": {}, "server": {"listne": "127.0.0.1:1"},
                                     "storage": {"readrs": 3}})");
-  EXPECT_EQ(Problems(config),
-            (std::vector<std::string>{
-                "sever: unknown field; known: log, people, server, storage, teams",
-                "server.listne: unknown field; known: listen, max_body_bytes, max_connections, "
-                "request_timeout_seconds",
-                "storage.readrs: unknown field; known: path, readers, synchronous"}));
+  EXPECT_EQ(
+      Problems(config),
+      (std::vector<std::string>{
+          "sever: unknown field; known: calendars, channels, delivery, log, people, policies, "
+          "reminders, server, storage, teams",
+          "server.listne: unknown field; known: listen, max_body_bytes, max_connections, "
+          "request_timeout_seconds",
+          "storage.readrs: unknown field; known: path, readers, synchronous"}));
 }
 
 TEST(ConfigUnknown, UnknownFieldsInTeamsAndPeople) {
@@ -334,7 +340,8 @@ TEST(ConfigUnknown, UnknownFieldsInTeamsAndPeople) {
   EXPECT_EQ(OnlyProblem(config, "people[0].handle"),
             "unknown field; known: handles, id, manager, name, team");
   config = Parse(R"({"teams": [{"id": "ops", "name": "Ops", "timezone": "UTC"}]})");
-  EXPECT_EQ(OnlyProblem(config, "teams[0].timezone"), "unknown field; known: id, name, time_zone");
+  EXPECT_EQ(OnlyProblem(config, "teams[0].timezone"),
+            "unknown field; known: calendar, channels, id, name, reminder_policy, time_zone");
 }
 
 TEST(ConfigUnknown, DuplicateKeysAreReported) {
@@ -486,8 +493,8 @@ TEST(ConfigParse, ReportsEveryProblemAtOnce) {
   const std::string& message = config.status().message();
   EXPECT_EQ(config.status().details().at("errors").size(), 7u) << message;
   for (const char* line :
-       {"/etc/kaizen/kaizen.json: extra: unknown field; known: log, people, server, storage, "
-        "teams",
+       {"/etc/kaizen/kaizen.json: extra: unknown field; known: calendars, channels, delivery, log, "
+        "people, policies, reminders, server, storage, teams",
         "/etc/kaizen/kaizen.json: server.listen: expected host:port",
         "/etc/kaizen/kaizen.json: server.max_connections: must be between 1 and 1000000, got 0",
         "/etc/kaizen/kaizen.json: storage.synchronous: must be one of: full, normal; got 'off'",
@@ -497,6 +504,642 @@ TEST(ConfigParse, ReportsEveryProblemAtOnce) {
     EXPECT_NE(message.find(line), std::string::npos) << "missing: " << line << "\nin:\n" << message;
   }
   EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 6) << message;
+}
+
+// ---- follow-up: channels, delivery, calendars, policies, reminders --------------------------
+
+using std::chrono::hours;
+using std::chrono::seconds;
+
+Instant At(std::string_view rfc3339) {
+  std::optional<Instant> t = ParseRfc3339(rfc3339);
+  EXPECT_TRUE(t.has_value()) << rfc3339;
+  return t.value_or(Instant{});
+}
+
+const ChannelOptions* FindChannel(const Config& config, std::string_view id) {
+  for (const ChannelOptions& c : config.channels) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
+}
+
+// A Standard Webhooks secret of 24 bytes.
+constexpr std::string_view kSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+constexpr std::string_view kFullFollowUp = R"({
+  "calendars": {"cn-office": {"time_zone": "Asia/Shanghai",
+                              "working_days": ["mon", "tue", "wed", "thu", "fri"],
+                              "hours": "09:00-12:00,13:30-18:00",
+                              "holidays": ["2026-10-01"], "extra_working_days": ["2026-09-27"]}},
+  "policies": {"standard": {"before": ["P1D", "PT2H"], "at_deadline": false,
+      "overdue": {"every": "P1D", "max": 3},
+      "escalations": [{"after": "P1D", "to": "manager", "urgent": false, "channel": "ops-chat"},
+                      {"after": "P3D", "to": "person", "person": "zhang.wei", "urgent": true},
+                      {"after": "P2D", "to": "team"}],
+      "verification": {"first_after": "P1D", "repeat_every": "PT12H", "max": 3,
+                       "escalate_after": "P3D", "escalation_urgent": true}}},
+  "reminders": {"default_policy": "standard", "default_channels": ["audit", "log"]},
+  "channels": {"ops-chat": {"type": "webhook",
+                            "url": "https://hooks.example.com/kaizen?token=${TOKEN}",
+                            "secret": "SECRET", "timeout": "PT20S",
+                            "rate_limit": {"per_minute": 20, "burst": 5}},
+               "audit": {"type": "log", "rate_limit": {"per_minute": 0.5}}},
+  "delivery": {"max_attempts": 10, "backoff_initial": "PT10S", "backoff_max": "PT30M",
+               "concurrency": 4, "group_window_ms": 250, "max_group_size": 50},
+  "teams": [{"id": "ops", "name": "Ops", "time_zone": "Asia/Shanghai", "calendar": "cn-office",
+             "reminder_policy": "standard", "channels": ["ops-chat"]},
+            {"id": "support", "name": "Support", "time_zone": "Europe/Berlin"}],
+  "people": [{"id": "zhang.wei", "name": "Zhang Wei", "team": "ops"}]
+})";
+
+std::string FullFollowUp() {
+  std::string text(kFullFollowUp);
+  text.replace(text.find("SECRET"), 6, kSecret);
+  return text;
+}
+
+TEST(ConfigFollowUp, ReadsAFullExample) {
+  Result<Config> config = Parse(FullFollowUp(), {{"TOKEN", "t0k3n"}});
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ASSERT_NE(config->follow_up, nullptr);
+  const FollowUpSettings& f = *config->follow_up;
+
+  ReminderPolicy standard;
+  standard.name = "standard";
+  standard.before = {hours{24}, hours{2}};
+  standard.at_deadline = false;
+  standard.overdue = OverdueRepeat{hours{24}, 3};
+  EscalationLevel manager;
+  manager.after_overdue = hours{24};
+  manager.target = EscalationTarget::kManager;
+  manager.channel = "ops-chat";
+  EscalationLevel person;
+  person.after_overdue = hours{72};
+  person.target = EscalationTarget::kPerson;
+  person.person = "zhang.wei";
+  person.urgent = true;
+  EscalationLevel team;
+  team.after_overdue = hours{48};
+  team.target = EscalationTarget::kTeam;
+  standard.escalations = {manager, person, team};
+  standard.verification =
+      VerificationReminders{hours{24}, hours{12}, 3, std::optional<seconds>(hours{72}), true};
+  ASSERT_EQ(f.policies.count("standard"), 1u);
+  EXPECT_EQ(f.policies.at("standard"), standard);
+  ASSERT_EQ(f.policies.count("default"), 1u);
+  EXPECT_EQ(f.policies.at("default"), BuiltInReminderPolicy());
+  EXPECT_EQ(f.policies.size(), 2u);
+  EXPECT_EQ(f.default_policy, "standard");
+  EXPECT_EQ(f.default_channels, (std::vector<std::string>{"audit", "log"}));
+
+  ASSERT_EQ(f.teams.count("ops"), 1u);
+  const TeamFollowUp& ops = f.teams.at("ops");
+  EXPECT_EQ(ops.policy, "standard");
+  EXPECT_EQ(ops.channels, (std::vector<std::string>{"ops-chat"}));
+  ASSERT_TRUE(ops.calendar.has_value());
+  EXPECT_EQ(ops.calendar->zone().name(), "Asia/Shanghai");
+  EXPECT_EQ(ops.calendar->hours(),
+            (std::vector<WorkingPeriod>{{hours{9}, hours{12}},
+                                        {std::chrono::minutes{13 * 60 + 30}, hours{18}}}));
+  // Tuesday 2026-09-29 10:00 and 12:30 in Shanghai (UTC+8).
+  EXPECT_TRUE(ops.calendar->IsWorkingTime(At("2026-09-29T02:00:00Z")));
+  EXPECT_FALSE(ops.calendar->IsWorkingTime(At("2026-09-29T04:30:00Z")));  // lunch
+  EXPECT_FALSE(ops.calendar->IsWorkingTime(At("2026-10-01T02:00:00Z")));  // holiday, a Thursday
+  EXPECT_TRUE(ops.calendar->IsWorkingTime(At("2026-09-27T02:00:00Z")));   // a worked Sunday
+  // The lead's routing reads the calendar through CalendarOf.
+  EXPECT_FALSE(f.CalendarOf("ops").IsWorkingTime(At("2026-10-01T02:00:00Z")));
+
+  ASSERT_EQ(f.teams.count("support"), 1u);
+  const TeamFollowUp& support = f.teams.at("support");
+  EXPECT_EQ(support.policy, "");
+  EXPECT_FALSE(support.calendar.has_value());
+  EXPECT_TRUE(support.channels.empty());
+
+  ASSERT_EQ(config->channels.size(), 3u);
+  EXPECT_EQ(config->channels[0].id, "audit");
+  EXPECT_EQ(config->channels[1].id, "log");
+  EXPECT_EQ(config->channels[2].id, "ops-chat");
+  const ChannelOptions* audit = FindChannel(*config, "audit");
+  EXPECT_EQ(audit->type, ChannelType::kLog);
+  EXPECT_EQ(audit->rate_limit, (RateLimit{0.5, 1}));
+  const ChannelOptions* log = FindChannel(*config, "log");
+  EXPECT_EQ(log->type, ChannelType::kLog);
+  const ChannelOptions* chat = FindChannel(*config, "ops-chat");
+  EXPECT_EQ(chat->type, ChannelType::kWebhook);
+  EXPECT_EQ(chat->url, "https://hooks.example.com/kaizen?token=t0k3n");
+  EXPECT_EQ(chat->secret, std::string(kSecret));
+  EXPECT_EQ(chat->ca_file, std::nullopt);
+  EXPECT_EQ(chat->timeout, std::chrono::milliseconds{20'000});
+  EXPECT_EQ(chat->rate_limit, (RateLimit{20, 5}));
+
+  EXPECT_EQ(config->delivery.max_attempts, 10);
+  EXPECT_EQ(config->delivery.backoff_initial, seconds{10});
+  EXPECT_EQ(config->delivery.backoff_max, seconds{1800});
+  EXPECT_EQ(config->delivery.concurrency, 4);
+  EXPECT_EQ(config->delivery.group_window, std::chrono::milliseconds{250});
+  EXPECT_EQ(config->delivery.max_group_size, 50);
+}
+
+TEST(ConfigFollowUp, DefaultsWithoutSections) {
+  Result<Config> config = Parse(R"({"teams": [{"id": "ops", "name": "Ops"}]})");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ASSERT_NE(config->follow_up, nullptr);
+  const FollowUpSettings& f = *config->follow_up;
+  ASSERT_EQ(f.policies.size(), 1u);
+  EXPECT_EQ(f.policies.at("default"), BuiltInReminderPolicy());
+  EXPECT_EQ(f.default_policy, "default");
+  EXPECT_EQ(f.default_channels, (std::vector<std::string>{"log"}));
+  ASSERT_EQ(f.teams.count("ops"), 1u);
+  EXPECT_FALSE(f.teams.at("ops").calendar.has_value());
+  ASSERT_EQ(config->channels.size(), 1u);
+  EXPECT_EQ(config->channels[0].id, "log");
+  EXPECT_EQ(config->channels[0].type, ChannelType::kLog);
+  const DeliveryOptions defaults;
+  EXPECT_EQ(config->delivery.max_attempts, defaults.max_attempts);
+  EXPECT_EQ(config->delivery.backoff_initial, defaults.backoff_initial);
+  EXPECT_EQ(config->delivery.backoff_max, defaults.backoff_max);
+  EXPECT_EQ(config->delivery.concurrency, defaults.concurrency);
+  EXPECT_EQ(config->delivery.group_window, defaults.group_window);
+  EXPECT_EQ(config->delivery.max_group_size, defaults.max_group_size);
+}
+
+TEST(ConfigFollowUp, EmptyDocumentStillHasFollowUpSettings) {
+  Result<Config> config = Parse("{}");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ASSERT_NE(config->follow_up, nullptr);
+  EXPECT_TRUE(config->follow_up->teams.empty());
+  EXPECT_EQ(config->follow_up->policies.count("default"), 1u);
+}
+
+TEST(ConfigFollowUp, ConfiguredDefaultPolicyReplacesTheBuiltIn) {
+  Result<Config> config = Parse(R"({"policies": {"default": {"before": ["PT4H"]}},
+                                    "teams": [{"id": "ops", "name": "Ops",
+                                               "reminder_policy": "default"}]})");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ReminderPolicy expected;
+  expected.name = "default";
+  expected.before = {hours{4}};
+  ASSERT_EQ(config->follow_up->policies.size(), 1u);
+  EXPECT_EQ(config->follow_up->policies.at("default"), expected);
+  EXPECT_EQ(config->follow_up->default_policy, "default");
+  EXPECT_EQ(config->follow_up->teams.at("ops").policy, "default");
+}
+
+TEST(ConfigFollowUp, BuiltInDefaultPolicyMayBeNamedWithoutDefiningIt) {
+  Result<Config> config = Parse(R"({"reminders": {"default_policy": "default"},
+      "teams": [{"id": "ops", "name": "Ops", "reminder_policy": "default"}]})");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->follow_up->policies.at("default"), BuiltInReminderPolicy());
+}
+
+TEST(ConfigFollowUp, PolicyFieldsDefault) {
+  Result<Config> config = Parse(R"({"policies": {"quiet": {}, "check": {
+      "verification": {"first_after": "PT0S"}}}})");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ReminderPolicy quiet;
+  quiet.name = "quiet";
+  EXPECT_EQ(config->follow_up->policies.at("quiet"), quiet);
+  const ReminderPolicy& check = config->follow_up->policies.at("check");
+  ASSERT_TRUE(check.verification.has_value());
+  EXPECT_EQ(*check.verification, (VerificationReminders{seconds{0}, seconds{0}, 1, {}, false}));
+}
+
+// ---- channels ----
+
+std::string OneChannel(std::string_view body) {
+  return R"({"channels": {"chat": )" + std::string(body) + "}}";
+}
+
+TEST(ConfigChannels, ConfigMayDefineItsOwnLogChannel) {
+  Result<Config> config = Parse(R"({"channels": {"log": {"type": "webhook",
+                                    "url": "http://127.0.0.1:9000/hook"}}})");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ASSERT_EQ(config->channels.size(), 1u);
+  EXPECT_EQ(config->channels[0].type, ChannelType::kWebhook);
+  EXPECT_EQ(config->channels[0].url, "http://127.0.0.1:9000/hook");
+  EXPECT_EQ(config->channels[0].secret, std::nullopt);
+}
+
+TEST(ConfigChannels, EnvironmentVariableInUrl) {
+  Result<Config> config = Parse(
+      OneChannel(R"({"type": "webhook", "url": "https://${HOOK_HOST}/send?access_token=${TOK}"})"),
+      {{"HOOK_HOST", "oapi.dingtalk.com"}, {"TOK", "abc123"}});
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(FindChannel(*config, "chat")->url,
+            "https://oapi.dingtalk.com/send?access_token=abc123");
+  EXPECT_EQ(OnlyProblem(Parse(OneChannel(R"({"type": "webhook", "url": "https://x/${TOK}"})")),
+                        "channels.chat.url"),
+            "environment variable TOK is not set");
+}
+
+TEST(ConfigChannels, IdsMustBeNames) {
+  Result<Config> config = Parse(R"({"channels": {"ops chat": {"type": "log"},
+                                                  "": {"type": "log"}, "ops.chat": {"type": "log"},
+                                                  "Ops_Chat-2": {"type": "log"}}})");
+  EXPECT_EQ(Problems(config),
+            (std::vector<std::string>{
+                "channels.: channel id must be non-empty and use only A-Z, a-z, 0-9, '_' and '-'",
+                "channels.ops chat: channel id must be non-empty and use only A-Z, a-z, 0-9, '_' "
+                "and '-'",
+                "channels.ops.chat: channel id must be non-empty and use only A-Z, a-z, 0-9, '_' "
+                "and '-'"}));
+}
+
+TEST(ConfigChannels, TypeIsRequiredAndKnown) {
+  Result<Config> config = Parse(R"({"channels": {"a": {}, "b": {"type": "email"}, "c": "log"}})");
+  EXPECT_EQ(Problems(config),
+            (std::vector<std::string>{"channels.a.type: required",
+                                      "channels.b.type: must be one of: webhook, log; got 'email'",
+                                      "channels.c: expected an object, got a string"}));
+}
+
+TEST(ConfigChannels, WebhookNeedsAnHttpUrl) {
+  struct Case {
+    std::string url, reason;
+  };
+  for (const Case& c : {
+           Case{"hooks.example.com/kaizen", "must be an absolute http:// or https:// URL"},
+           Case{"ftp://hooks.example.com/", "the scheme must be http or https, got 'ftp'"},
+           Case{"https:///kaizen", "the URL has no host"},
+           Case{"https://:443/kaizen", "the URL has no host"},
+           Case{"https://hooks_example.com/", "'hooks_example.com' is not a valid host name"},
+           Case{"https://hooks.example.com:99999/",
+                "the URL's port must be a number from 1 to "
+                "65535, got '99999'"},
+           Case{"https://hooks.example.com:/",
+                "the URL's port must be a number from 1 to 65535, "
+                "got ''"},
+           Case{"https://[::g]/x", "'::g' is not an IPv6 address"},
+           Case{"https://hooks.example.com/a b", "must not contain blanks"},
+       }) {
+    EXPECT_EQ(OnlyProblem(Parse(OneChannel(R"({"type": "webhook", "url": ")" + c.url + R"("})")),
+                          "channels.chat.url"),
+              c.reason)
+        << c.url;
+  }
+  for (std::string url : {"https://hooks.example.com", "HTTP://10.0.0.1:8080/x?y=1#z",
+                          "https://user:pw@[::1]:8443/hook", "http://localhost/"}) {
+    Result<Config> config = Parse(OneChannel(R"({"type": "webhook", "url": ")" + url + R"("})"));
+    EXPECT_TRUE(config.ok()) << url << ": " << config.status().ToString();
+  }
+  EXPECT_EQ(OnlyProblem(Parse(OneChannel(R"({"type": "webhook"})")), "channels.chat.url"),
+            "required");
+}
+
+TEST(ConfigChannels, SecretMustBeAStandardWebhooksSecret) {
+  struct Case {
+    std::string secret, reason;
+  };
+  const std::string k64(88, 'A');  // 66 bytes
+  for (const Case& c : {
+           Case{"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                "must start with 'whsec_' followed by base64 of 24 to 64 random bytes"},
+           Case{"whsec_not*base64", "the part after 'whsec_' is not valid base64"},
+           Case{"whsec_AAAAA", "the part after 'whsec_' is not valid base64"},
+           Case{"whsec_AAAA", "the key must be 24 to 64 bytes, got 3"},
+           Case{"whsec_" + k64, "the key must be 24 to 64 bytes, got 66"},
+       }) {
+    std::string reason = OnlyProblem(
+        Parse(OneChannel(R"({"type": "webhook", "url": "https://h.example", "secret": ")" +
+                         c.secret + R"("})")),
+        "channels.chat.secret");
+    EXPECT_EQ(reason, c.reason) << c.secret;
+  }
+  // 64 bytes, and 24 bytes written with padding, are fine.
+  for (std::string secret :
+       {"whsec_" + std::string(84, 'A') + "AA==", "whsec_" + std::string(32, 'B')}) {
+    Result<Config> config = Parse(OneChannel(
+        R"({"type": "webhook", "url": "https://h.example", "secret": ")" + secret + R"("})"));
+    EXPECT_TRUE(config.ok()) << secret << ": " << config.status().ToString();
+  }
+}
+
+TEST(ConfigChannels, CaFileMustBeReadable) {
+  std::string ca = testing::TempDir() + "/kaizen-config-test-ca.pem";
+  {
+    std::FILE* f = std::fopen(ca.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("-----BEGIN CERTIFICATE-----\n", f);
+    std::fclose(f);
+  }
+  auto with_ca = [](const std::string& path) {
+    return Parse(OneChannel(R"({"type": "webhook", "url": "https://h.example", "ca_file": ")" +
+                            path + R"("})"));
+  };
+  Result<Config> config = with_ca(ca);
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(FindChannel(*config, "chat")->ca_file, ca);
+  EXPECT_EQ(OnlyProblem(with_ca("/nonexistent/ca.pem"), "channels.chat.ca_file"),
+            "cannot read '/nonexistent/ca.pem': No such file or directory");
+  EXPECT_EQ(OnlyProblem(with_ca("/tmp"), "channels.chat.ca_file"), "'/tmp' is not a regular file");
+  std::remove(ca.c_str());
+}
+
+TEST(ConfigChannels, LogChannelTakesNoWebhookFields) {
+  Result<Config> config = Parse(OneChannel(
+      R"({"type": "log", "url": "https://h.example", "secret": "whsec_x", "timeout": "PT1S"})"));
+  EXPECT_EQ(Problems(config), (std::vector<std::string>{
+                                  "channels.chat.url: only a webhook channel takes url",
+                                  "channels.chat.secret: only a webhook channel takes secret",
+                                  "channels.chat.timeout: only a webhook channel takes timeout"}));
+}
+
+TEST(ConfigChannels, TimeoutAndRateLimitRules) {
+  Result<Config> config = Parse(R"({"channels": {
+      "a": {"type": "webhook", "url": "https://h.example", "timeout": "15 seconds"},
+      "b": {"type": "webhook", "url": "https://h.example", "timeout": "PT0S",
+            "rate_limit": {"per_minute": -1, "burst": 0}},
+      "c": {"type": "log", "rate_limit": {"per_minute": "20", "bursts": 2}}}})");
+  std::vector<std::string> problems = Problems(config);
+  ASSERT_EQ(problems.size(), 6u) << config.status().message();
+  EXPECT_EQ(problems[0].rfind("channels.a.timeout: '15 seconds' is not an ISO 8601 duration", 0),
+            0u)
+      << problems[0];
+  EXPECT_EQ(problems[1], "channels.b.timeout: must be between PT1S and PT10M");
+  EXPECT_EQ(problems[2], "channels.b.rate_limit.per_minute: must be at least 0, got -1");
+  EXPECT_EQ(problems[3], "channels.b.rate_limit.burst: must be between 1 and 10000, got 0");
+  EXPECT_EQ(problems[4], "channels.c.rate_limit.bursts: unknown field; known: burst, per_minute");
+  EXPECT_EQ(problems[5], "channels.c.rate_limit.per_minute: expected a number, got a string");
+}
+
+// ---- delivery ----
+
+TEST(ConfigDelivery, NumbersMustBeInRange) {
+  Result<Config> config = Parse(R"({"delivery": {"max_attempts": 0, "concurrency": 257,
+      "group_window_ms": -1, "max_group_size": 501, "backoff_initial": "PT0S",
+      "backoff_max": "P2D", "retries": 3}})");
+  EXPECT_EQ(Problems(config),
+            (std::vector<std::string>{
+                "delivery.retries: unknown field; known: backoff_initial, backoff_max, "
+                "concurrency, group_window_ms, max_attempts, max_group_size",
+                "delivery.max_attempts: must be between 1 and 100, got 0",
+                "delivery.backoff_initial: must be between PT1S and P1D",
+                "delivery.backoff_max: must be between PT1S and P1D",
+                "delivery.concurrency: must be between 1 and 256, got 257",
+                "delivery.group_window_ms: must be between 0 and 60000, got -1",
+                "delivery.max_group_size: must be between 1 and 500, got 501"}));
+  EXPECT_TRUE(Parse(R"({"delivery": {"max_attempts": 100, "concurrency": 256,
+      "group_window_ms": 0, "max_group_size": 1}})")
+                  .ok());
+}
+
+TEST(ConfigDelivery, InitialBackoffMustNotExceedTheMaximum) {
+  EXPECT_EQ(OnlyProblem(Parse(R"({"delivery": {"backoff_initial": "PT2H"}})"),
+                        "delivery.backoff_initial"),
+            "must not be longer than backoff_max (PT1H)");
+  EXPECT_EQ(
+      OnlyProblem(Parse(R"({"delivery": {"backoff_max": "PT1S"}})"), "delivery.backoff_initial"),
+      "must not be longer than backoff_max (PT1S)");
+  std::string reason =
+      OnlyProblem(Parse(R"({"delivery": {"backoff_max": "P1M"}})"), "delivery.backoff_max");
+  EXPECT_NE(reason.find("years or months"), std::string::npos) << reason;
+}
+
+// ---- calendars ----
+
+std::string OneCalendar(std::string_view body) {
+  return R"({"calendars": {"office": )" + std::string(body) + "}}";
+}
+
+TEST(ConfigCalendars, FieldProblemsNameTheirPath) {
+  Result<Config> config = Parse(OneCalendar(R"({"time_zone": "Asia/Shangai",
+      "working_days": ["mon", "tues", 3], "hours": "9-18",
+      "holidays": ["2026-02-30"], "extra_working_days": ["27.09.2026"], "lunch": "12:00"})"));
+  EXPECT_EQ(
+      Problems(config),
+      (std::vector<std::string>{
+          "calendars.office.lunch: unknown field; known: extra_working_days, holidays, hours, "
+          "time_zone, working_days",
+          "calendars.office.time_zone: unknown time zone 'Asia/Shangai'; use an IANA name "
+          "such as Asia/Shanghai, Europe/Berlin or UTC",
+          "calendars.office.working_days[1]: 'tues' is not a weekday; use mon, tue, wed, "
+          "thu, fri, sat or sun",
+          "calendars.office.working_days[2]: expected a string, got the number 3",
+          "calendars.office.hours: '9-18' is not a list of working periods such as "
+          "\"09:00-12:00,13:30-18:00\"",
+          "calendars.office.holidays[0]: '2026-02-30' is not a date; write YYYY-MM-DD",
+          "calendars.office.extra_working_days[0]: '27.09.2026' is not a date; write "
+          "YYYY-MM-DD"}));
+}
+
+TEST(ConfigCalendars, TimeZoneIsRequired) {
+  EXPECT_EQ(OnlyProblem(Parse(OneCalendar("{}")), "calendars.office.time_zone"), "required");
+}
+
+TEST(ConfigCalendars, CalendarRulesAreReportedOnTheirField) {
+  EXPECT_EQ(OnlyProblem(Parse(OneCalendar(R"({"time_zone": "UTC",
+                                              "hours": "09:00-13:00,12:00-18:00"})")),
+                        "calendars.office.hours"),
+            "working periods 09:00-13:00 and 12:00-18:00 overlap");
+  EXPECT_EQ(OnlyProblem(Parse(OneCalendar(R"({"time_zone": "UTC", "holidays": ["2026-10-03"],
+                                              "extra_working_days": ["2026-10-03"]})")),
+                        "calendars.office.extra_working_days"),
+            "2026-10-03 is both a holiday and an extra working day");
+  EXPECT_EQ(OnlyProblem(Parse(OneCalendar(R"({"time_zone": "UTC", "working_days": []})")),
+                        "calendars.office.working_days"),
+            "the calendar has no working weekday; extra working days alone run out");
+}
+
+TEST(ConfigCalendars, IdsMustBeNamesAndBodiesObjects) {
+  Result<Config> config = Parse(R"({"calendars": {"cn office": {"time_zone": "UTC"},
+                                                   "de": "Europe/Berlin"}})");
+  EXPECT_EQ(Problems(config),
+            (std::vector<std::string>{
+                "calendars.cn office: calendar id must be non-empty and use only A-Z, a-z, 0-9, "
+                "'_' and '-'",
+                "calendars.de: expected an object, got a string"}));
+}
+
+TEST(ConfigCalendars, DefaultsToMondayToFridayNineToSix) {
+  Result<Config> config = Parse(R"({"calendars": {"office": {"time_zone": "Europe/Berlin"}},
+      "teams": [{"id": "s", "name": "S", "time_zone": "Europe/Berlin", "calendar": "office"}]})");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  const WorkingCalendar& c = *config->follow_up->teams.at("s").calendar;
+  EXPECT_TRUE(c.IsWorkingTime(At("2026-03-02T08:00:00Z")));   // Monday 09:00 CET
+  EXPECT_FALSE(c.IsWorkingTime(At("2026-03-02T07:59:00Z")));  // 08:59
+  EXPECT_FALSE(c.IsWorkingTime(At("2026-03-07T10:00:00Z")));  // Saturday
+}
+
+// ---- policies ----
+
+std::string OnePolicy(std::string_view body) {
+  return R"({"policies": {"p": )" + std::string(body) + "}}";
+}
+
+TEST(ConfigPolicies, DurationsReportTheDecoderReason) {
+  Result<Config> config = Parse(OnePolicy(R"({"before": ["P1D", "P1M", "2h"],
+      "overdue": {"every": "P1.5D", "max": 3}})"));
+  std::vector<std::string> problems = Problems(config);
+  ASSERT_EQ(problems.size(), 3u) << config.status().message();
+  EXPECT_EQ(problems[0],
+            "policies.p.before[1]: 'P1M' uses years or months, which have no fixed length; "
+            "write days or weeks instead (P30D, P4W)");
+  EXPECT_EQ(problems[1].rfind("policies.p.before[2]: '2h' is not an ISO 8601 duration", 0), 0u)
+      << problems[1];
+  EXPECT_EQ(problems[2].rfind("policies.p.overdue.every: 'P1.5D' is not an ISO 8601 duration: "
+                              "fractions are not supported",
+                              0),
+            0u)
+      << problems[2];
+}
+
+TEST(ConfigPolicies, ValidatorProblemsUseTheJsonNames) {
+  Result<Config> config = Parse(R"({
+    "policies": {
+      "a": {"before": ["P1D", "PT24H"]},
+      "b": {"before": ["PT0S"]},
+      "c": {"overdue": {"every": "PT0S", "max": 3}},
+      "d": {"verification": {"first_after": "P1D", "max": 2}},
+      "e": {"escalations": [{"after": "P1D", "to": "person"}]},
+      "f": {"escalations": [{"after": "P1D", "to": "person", "person": "nobody"}]},
+      "g": {"escalations": [{"after": "P1D", "to": "manager", "person": "li.lei"}]}
+    },
+    "teams": [{"id": "ops", "name": "Ops"}],
+    "people": [{"id": "li.lei", "name": "Li Lei", "team": "ops"}]})");
+  EXPECT_EQ(Problems(config),
+            (std::vector<std::string>{
+                "policies.a.before[1]: P1D is listed twice",
+                "policies.b.before[0]: an offset before the deadline must be longer than zero",
+                "policies.c.overdue.every: repeated overdue reminders need an interval",
+                "policies.d.verification.repeat_every: repeated verification reminders need an "
+                "interval",
+                "policies.e.escalations[0].person: a person escalation names the person",
+                "policies.f.escalations[0].person: 'nobody' is not a known person",
+                "policies.g.escalations[0].person: only a person escalation names a person "
+                "(target is manager)"}));
+}
+
+TEST(ConfigPolicies, CountsAreInRange) {
+  Result<Config> config = Parse(OnePolicy(R"({"overdue": {"every": "P1D", "max": 400},
+      "verification": {"first_after": "P1D", "max": 0}})"));
+  EXPECT_EQ(
+      Problems(config),
+      (std::vector<std::string>{"policies.p.overdue.max: must be between 0 and 366, got 400",
+                                "policies.p.verification.max: must be between 1 and 366, got 0"}));
+}
+
+TEST(ConfigPolicies, RequiredFieldsAndTypes) {
+  Result<Config> config = Parse(OnePolicy(R"({"overdue": {}, "at_deadline": "yes",
+      "escalations": [{"urgent": 1}, "manager"], "verification": {"repeat_every": "P1D"},
+      "before": "P1D", "remind": true})"));
+  EXPECT_EQ(
+      Problems(config),
+      (std::vector<std::string>{
+          "policies.p.remind: unknown field; known: at_deadline, before, escalations, "
+          "overdue, verification",
+          "policies.p.before: expected an array of strings, got a string",
+          "policies.p.at_deadline: expected true or false, got a string",
+          "policies.p.overdue.every: required", "policies.p.overdue.max: required",
+          "policies.p.escalations[0].after: required", "policies.p.escalations[0].to: required",
+          "policies.p.escalations[0].urgent: expected true or false, got the number 1",
+          "policies.p.escalations[1]: expected an object, got a string",
+          "policies.p.verification.first_after: required"}));
+}
+
+TEST(ConfigPolicies, EscalationTargetAndChannel) {
+  Result<Config> config = Parse(OnePolicy(R"({"escalations": [
+      {"after": "P1D", "to": "boss"},
+      {"after": "P1D", "to": "team", "channel": "ops-chat"},
+      {"after": "P2D", "to": "plan_owner", "channel": "log"}]})"));
+  EXPECT_EQ(Problems(config),
+            (std::vector<std::string>{
+                "policies.p.escalations[0].to: must be one of: manager, plan_owner, person, team; "
+                "got 'boss'",
+                "policies.p.escalations[1].channel: unknown channel 'ops-chat'; known: log"}));
+}
+
+TEST(ConfigPolicies, NamesMustBeNames) {
+  EXPECT_EQ(OnlyProblem(Parse(R"({"policies": {"my policy": {}}})"), "policies.my policy"),
+            "policy name must be non-empty and use only A-Z, a-z, 0-9, '_' and '-'");
+}
+
+// ---- reminders and team references ----
+
+TEST(ConfigReminders, DefaultsMustNameDefinedThings) {
+  Result<Config> config = Parse(R"({"policies": {"standard": {}},
+      "reminders": {"default_policy": "strict", "default_channels": ["log", "chat", "log"]}})");
+  EXPECT_EQ(Problems(config),
+            (std::vector<std::string>{
+                "reminders.default_policy: unknown policy 'strict'; known: default, standard",
+                "reminders.default_channels[1]: unknown channel 'chat'; known: log",
+                "reminders.default_channels[2]: channel 'log' is listed twice"}));
+  EXPECT_EQ(OnlyProblem(Parse(R"({"reminders": {"default_channels": []}})"),
+                        "reminders.default_channels"),
+            "must name at least one channel, or notifications would go nowhere");
+}
+
+TEST(ConfigReminders, BuiltInLogChannelMayBeNamed) {
+  // "log" exists only as the built-in channel; a config without it still routes to it.
+  Result<Config> config = Parse(R"({"reminders": {"default_channels": ["log"]}})");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->follow_up->default_channels, (std::vector<std::string>{"log"}));
+}
+
+TEST(ConfigTeams, FollowUpReferencesMustExist) {
+  Result<Config> config = Parse(R"({
+      "calendars": {"cn-office": {"time_zone": "Asia/Shanghai"}},
+      "teams": [{"id": "ops", "name": "Ops", "time_zone": "Asia/Shanghai",
+                 "calendar": "cn_office", "reminder_policy": "standard",
+                 "channels": ["log", "ops-chat", "log"]},
+                {"id": "support", "name": "Support", "calendar": "x"}]})");
+  EXPECT_EQ(Problems(config),
+            (std::vector<std::string>{
+                "teams[0].calendar: unknown calendar 'cn_office'; known: cn-office",
+                "teams[0].reminder_policy: unknown policy 'standard'; known: default",
+                "teams[0].channels[1]: unknown channel 'ops-chat'; known: log",
+                "teams[0].channels[2]: channel 'log' is listed twice",
+                "teams[1].calendar: unknown calendar 'x'; known: cn-office"}));
+  EXPECT_EQ(OnlyProblem(Parse(R"({"teams": [{"id": "ops", "name": "Ops", "calendar": "c"}]})"),
+                        "teams[0].calendar"),
+            "unknown calendar 'c'; no calendars are configured");
+}
+
+TEST(ConfigTeams, CalendarZoneMustBeTheTeamZone) {
+  Result<Config> config = Parse(R"({
+      "calendars": {"cn-office": {"time_zone": "Asia/Shanghai"}},
+      "teams": [{"id": "ops", "name": "Ops", "time_zone": "Europe/Berlin", "calendar": "cn-office"},
+                {"id": "support", "name": "Support", "calendar": "cn-office"}]})");
+  EXPECT_EQ(Problems(config),
+            (std::vector<std::string>{
+                "teams[0].calendar: calendar 'cn-office' is in Asia/Shanghai but the team's "
+                "time_zone is Europe/Berlin; deadlines and working hours must use one zone",
+                "teams[1].calendar: calendar 'cn-office' is in Asia/Shanghai but the team's "
+                "time_zone is UTC; deadlines and working hours must use one zone"}));
+}
+
+TEST(ConfigTeams, BrokenCalendarIsNotReportedAgainOnTheTeam) {
+  Result<Config> config = Parse(R"({
+      "calendars": {"cn-office": {"time_zone": "Asia/Shanghai", "hours": "nine to six"}},
+      "teams": [{"id": "ops", "name": "Ops", "time_zone": "Asia/Shanghai",
+                 "calendar": "cn-office"}]})");
+  std::vector<std::string> problems = Problems(config);
+  ASSERT_EQ(problems.size(), 1u) << config.status().message();
+  EXPECT_EQ(problems[0].rfind("calendars.cn-office.hours: ", 0), 0u) << problems[0];
+}
+
+TEST(ConfigFollowUp, ReportsProblemsOfEverySectionTogether) {
+  Result<Config> config = Parse(R"({
+      "channels": {"chat": {"type": "webhook", "url": "gopher://x", "secret": "s"}},
+      "delivery": {"concurrency": 0},
+      "calendars": {"cn": {"time_zone": "Asia/Shanghai", "holidays": ["2026-10-32"]}},
+      "policies": {"p": {"escalations": [{"after": "P1D", "to": "manager", "channel": "dingtalk"}]}},
+      "reminders": {"default_policy": "q"},
+      "teams": [{"id": "ops", "name": "Ops", "calendar": "cn", "channels": ["slack"]}]})");
+  EXPECT_EQ(Problems(config),
+            (std::vector<std::string>{
+                "channels.chat.url: the scheme must be http or https, got 'gopher'",
+                "channels.chat.secret: must start with 'whsec_' followed by base64 of 24 to 64 "
+                "random bytes",
+                "delivery.concurrency: must be between 1 and 256, got 0",
+                "calendars.cn.holidays[0]: '2026-10-32' is not a date; write YYYY-MM-DD",
+                "teams[0].channels[0]: unknown channel 'slack'; known: chat, log",
+                "policies.p.escalations[0].channel: unknown channel 'dingtalk'; known: chat, log",
+                "reminders.default_policy: unknown policy 'q'; known: default, p"}));
+  EXPECT_NE(config.status().message().find(
+                "kaizen.json: channels.chat.url: the scheme must be http or https, got 'gopher'\n"),
+            std::string::npos)
+      << config.status().message();
 }
 
 // ---- files ----------------------------------------------------------------------------------
@@ -516,6 +1159,22 @@ TEST(ConfigFile, ExampleConfigIsValid) {
   }
   ASSERT_NE(config->directory->FindTeam("ops"), nullptr);
   EXPECT_EQ(config->directory->FindTeam("ops")->time_zone, "Asia/Shanghai");
+
+  // The follow-up sections: ops works Shanghai office hours with the 2026 holidays.
+  const FollowUpSettings& f = *config->follow_up;
+  ASSERT_EQ(f.teams.count("ops"), 1u);
+  const TeamFollowUp& ops = f.teams.at("ops");
+  ASSERT_TRUE(ops.calendar.has_value());
+  EXPECT_EQ(ops.calendar->zone().name(), "Asia/Shanghai");
+  EXPECT_FALSE(ops.calendar->IsWorkingTime(At("2026-10-01T02:00:00Z")));  // National Day
+  EXPECT_TRUE(ops.calendar->IsWorkingTime(At("2026-09-20T02:00:00Z")));   // worked Sunday
+  EXPECT_FALSE(ops.calendar->IsWorkingTime(At("2026-09-21T04:30:00Z")));  // lunch break
+  EXPECT_EQ(ops.policy, "standard");
+  EXPECT_EQ(f.policies.count("standard"), 1u);
+  EXPECT_EQ(f.policies.count("default"), 1u);
+  EXPECT_EQ(f.default_channels, (std::vector<std::string>{"log"}));
+  ASSERT_NE(FindChannel(*config, "log"), nullptr);
+  EXPECT_EQ(FindChannel(*config, "log")->type, ChannelType::kLog);
 }
 
 TEST(ConfigFile, MissingFileGivesTheOsReason) {
