@@ -1,0 +1,131 @@
+// The channel types of channel.h: LogChannel and WebhookChannel.
+#include "notifiers/channel.h"
+
+#include <spdlog/spdlog.h>
+
+#include <utility>
+
+#include "notifiers/http_client.h"
+#include "notifiers/message_text.h"
+#include "notifiers/signature.h"
+#include "notifiers/url.h"
+#include "notifiers/webhook_payload.h"
+
+namespace kaizen::notifiers {
+namespace {
+
+namespace asio = boost::asio;
+
+// A new connection gets at most this of an attempt's time; the rest is for the answer.
+constexpr std::chrono::milliseconds kMaxConnectTimeout{10'000};
+
+std::string Text(const DeliveryBatch& batch, Instant now) {
+  if (batch.items.size() == 1) return MessageText(batch.items.front().event, now);
+  return DigestText(batch.items, now);
+}
+
+// Writes each message to the log; for setups without a chat and for trying kaizen out.
+class LogChannel final : public Channel {
+ public:
+  LogChannel(ChannelOptions options, std::shared_ptr<spdlog::logger> log)
+      : options_(std::move(options)), log_(std::move(log)) {}
+
+  const ChannelOptions& options() const override { return options_; }
+
+  asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now) override {
+    log_->info("[{}] {}", options_.id, Text(batch, now));
+    DeliveryOutcome outcome;
+    outcome.verdict = DeliveryVerdict::kDelivered;
+    outcome.reason = "logged";
+    co_return outcome;
+  }
+
+ private:
+  ChannelOptions options_;
+  std::shared_ptr<spdlog::logger> log_;
+};
+
+// POSTs the Standard Webhooks JSON event, signed when the channel has a secret.
+class WebhookChannel final : public Channel {
+ public:
+  WebhookChannel(ChannelOptions options, std::unique_ptr<WebhookHttpClient> client,
+                 std::shared_ptr<spdlog::logger> log)
+      : options_(std::move(options)), client_(std::move(client)), log_(std::move(log)) {}
+
+  const ChannelOptions& options() const override { return options_; }
+
+  asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now) override {
+    HttpRequestSpec spec;
+    spec.url = options_.url;
+    spec.body = WebhookBody(batch, now);
+    // The timestamp is the attempt's, so every retry is signed afresh (the id stays).
+    const std::int64_t unix_seconds =
+        std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
+    spec.headers = {{"Content-Type", "application/json"},
+                    {"Idempotency-Key", batch.idempotency_key},
+                    {"webhook-id", batch.idempotency_key},
+                    {"webhook-timestamp", std::to_string(unix_seconds)}};
+    if (options_.secret) {
+      auto signature = StandardWebhookSignature(*options_.secret, batch.idempotency_key,
+                                                unix_seconds, spec.body);
+      if (!signature.ok()) {
+        // MakeChannel checked the secret; an unusable one now is a bug, not a network matter.
+        log_->error("[{}] cannot sign the webhook: {}", options_.id, signature.status().message());
+        co_return DeliveryOutcome{DeliveryVerdict::kPermanent, std::nullopt, "invalid_secret"};
+      }
+      spec.headers.emplace_back("webhook-signature", std::move(signature).value());
+    }
+
+    HttpResult result = co_await client_->Send(std::move(spec));
+    DeliveryOutcome outcome = ClassifyDelivery(result, now);
+    if (outcome.verdict != DeliveryVerdict::kDelivered) {
+      log_->warn("[{}] webhook {} of {} ({} item(s), attempt {}) to {} failed: {}{}", options_.id,
+                 outcome.verdict == DeliveryVerdict::kRetryLater ? "delivery" : "delivery refused",
+                 batch.idempotency_key, batch.items.size(), batch.attempt, RedactUrl(options_.url),
+                 outcome.reason, result.error.ok() ? "" : " (" + result.error.message() + ")");
+    }
+    co_return outcome;
+  }
+
+ private:
+  ChannelOptions options_;
+  std::unique_ptr<WebhookHttpClient> client_;
+  std::shared_ptr<spdlog::logger> log_;
+};
+
+Status InvalidChannel(const ChannelOptions& options, std::string_view why) {
+  return InvalidArgument("invalid_channel", "channel '" + options.id + "': " + std::string(why));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Channel>> MakeChannel(const ChannelOptions& options,
+                                             asio::any_io_executor executor,
+                                             std::shared_ptr<spdlog::logger> log) {
+  if (!log) log = spdlog::default_logger();
+  switch (options.type) {
+    case ChannelType::kLog:
+      return std::unique_ptr<Channel>(std::make_unique<LogChannel>(options, std::move(log)));
+    case ChannelType::kWebhook: {
+      // ParseUrl's message shows the URL redacted already.
+      if (auto url = ParseUrl(options.url); !url.ok()) {
+        return InvalidChannel(options, url.status().message());
+      }
+      if (options.secret && !IsValidStandardWebhookSecret(*options.secret)) {
+        return InvalidChannel(options,
+                              "the secret must be \"whsec_\" and the base64 of 24 to 64 bytes");
+      }
+      WebhookHttpClientOptions client_options;
+      client_options.ca_file = options.ca_file;
+      client_options.total_timeout = options.timeout;
+      client_options.connect_timeout = std::min(options.timeout, kMaxConnectTimeout);
+      auto client = WebhookHttpClient::Create(std::move(executor), std::move(client_options));
+      if (!client.ok()) return InvalidChannel(options, client.status().message());
+      return std::unique_ptr<Channel>(
+          std::make_unique<WebhookChannel>(options, std::move(client).value(), std::move(log)));
+    }
+  }
+  return InvalidChannel(options, "unknown channel type");
+}
+
+}  // namespace kaizen::notifiers

@@ -1,0 +1,58 @@
+// Channels: where the dispatcher hands a batch of notifications to be said.
+//
+// A batch is one message: one notification, or several of one channel grouped together (a
+// digest) when they fell due together. Each channel type turns a batch into its wire format and
+// sends it; the verdict (delivery_outcome.h) tells the dispatcher what to do with the outbox rows.
+//
+//   webhook  POST of a JSON event (webhook_payload.h) with Idempotency-Key and, when the channel
+//            has a secret, Standard Webhooks signature headers (signature.h).
+//   log      writes the message to the log at info level; always delivered.
+//
+// Executor: Deliver() runs on the daemon's io executor (the one given to MakeChannel) and may be
+// awaited concurrently for different batches.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "notifiers/delivery_outcome.h"
+#include "workflow/delivery_settings.h"
+#include "workflow/notification.h"
+#include "workflow/status.h"
+#include "workflow/time.h"
+
+namespace kaizen::notifiers {
+
+struct DeliveryBatch {
+  std::string channel;
+  // The receiver's deduplication key: the notification's own key for a batch of one, or
+  // BatchKey(batch id, channel) for a group. The same on every attempt.
+  std::string idempotency_key;
+  std::vector<Notification> items;  // 1 or more, ascending by id, all of `channel`
+  int attempt = 1;                  // 1 for the first attempt
+};
+
+// "batch-<batch_id>-<channel with '.' replaced by '_'>".
+std::string BatchKey(NotificationId batch_id, std::string_view channel);
+
+class Channel {
+ public:
+  virtual ~Channel() = default;
+  virtual const ChannelOptions& options() const = 0;
+  // Sends the batch once. Never throws for trouble of the network or the receiver.
+  virtual boost::asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now) = 0;
+};
+
+// Builds the channel. Errors: kInvalidArgument "invalid_channel" (a webhook without a valid URL,
+// an unreadable CA file, a malformed secret), the message naming the channel id but never its
+// URL's secret parts.
+Result<std::unique_ptr<Channel>> MakeChannel(const ChannelOptions& options,
+                                             boost::asio::any_io_executor executor,
+                                             std::shared_ptr<spdlog::logger> log);
+
+}  // namespace kaizen::notifiers
