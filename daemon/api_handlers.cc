@@ -44,8 +44,22 @@ Result<std::int64_t> ResourceId(const HttpRequest& request, const RouteParams& p
   return *id;
 }
 
-HttpResponse TaskResponse(int http_status, const Task& task, Instant now) {
-  HttpResponse response = JsonResponse(http_status, EncodeTask(task, now));
+// A write's result with what its follow-up did in the same transaction.
+template <typename T>
+struct Followed {
+  explicit Followed(T v) : value(std::move(v)) {}
+  T value;
+  bool reminders_changed = false;
+  int notifications = 0;
+  std::optional<Instant> next_reminder_at;  // of the task, for task answers
+};
+
+HttpResponse TaskResponse(int http_status, const Task& task, Instant now,
+                          std::optional<Instant> next_reminder_at) {
+  Json body = EncodeTask(task, now);
+  body["next_reminder_at"] =
+      next_reminder_at ? Json(FormatRfc3339(*next_reminder_at)) : Json(nullptr);
+  HttpResponse response = JsonResponse(http_status, body);
   response.headers.emplace_back("ETag", TaskETag(task));
   return response;
 }
@@ -60,11 +74,19 @@ struct PlanListPage {
   std::vector<PlanProgress> progress;  // one per item
 };
 
+Status NotificationNotFound(std::string_view id) {
+  return NotFound("notification_not_found", "no notification with id '" + std::string(id) + "'");
+}
+
 }  // namespace
 
 ApiHandlers::ApiHandlers(storage::Storage& storage, std::shared_ptr<const Directory> directory,
-                         const Clock& clock)
-    : storage_(storage), directory_(std::move(directory)), clock_(clock) {
+                         const Clock& clock, FollowUpHooks follow_up)
+    : storage_(storage),
+      directory_(std::move(directory)),
+      clock_(clock),
+      follow_up_(std::move(follow_up)) {
+  if (!follow_up_.settings) follow_up_.settings = std::make_shared<const FollowUpSettings>();
   Route("POST", "/api/v1/plans", &ApiHandlers::PostPlan);
   Route("GET", "/api/v1/plans", &ApiHandlers::ListPlans);
   Route("GET", "/api/v1/plans/{id}", &ApiHandlers::GetPlan);
@@ -75,6 +97,8 @@ ApiHandlers::ApiHandlers(storage::Storage& storage, std::shared_ptr<const Direct
   Route("PATCH", "/api/v1/tasks/{id}", &ApiHandlers::PatchTask);
   Route("POST", "/api/v1/tasks/{id}/transitions", &ApiHandlers::PostTransition);
   Route("GET", "/api/v1/tasks/{id}/events", &ApiHandlers::GetTaskEvents);
+  Route("GET", "/api/v1/notifications", &ApiHandlers::ListNotifications);
+  Route("POST", "/api/v1/notifications/{id}/retry", &ApiHandlers::PostNotificationRetry);
   Route("GET", "/api/v1/summary", &ApiHandlers::GetSummary);
   Route("GET", "/api/v1/people", &ApiHandlers::GetPeople);
   Route("GET", "/api/v1/teams", &ApiHandlers::GetTeams);
@@ -89,6 +113,25 @@ void ApiHandlers::Route(std::string method, std::string pattern, Member member) 
               [this, member](HttpRequest request, RouteParams params) {
                 return (this->*member)(std::move(request), std::move(params));
               });
+}
+
+Status ApiHandlers::CheckPolicyName(const std::optional<std::string>& name,
+                                    const std::string& field) const {
+  if (!name || name->empty()) return Status::Ok();
+  const auto& policies = follow_up_.settings->policies;
+  if (policies.count(*name) > 0) return Status::Ok();
+  Json known = Json::array();
+  for (const auto& [policy_name, policy] : policies) known.push_back(policy_name);
+  return Unprocessable("unknown_reminder_policy",
+                       field + ": no reminder policy named '" + *name + "' in the config",
+                       {{"field", field}, {"known", known}});
+}
+
+void ApiHandlers::AfterWrite(bool reminders_changed, int notifications_written) const {
+  if (reminders_changed && follow_up_.reminders_changed) follow_up_.reminders_changed();
+  if (notifications_written > 0 && follow_up_.notifications_written) {
+    follow_up_.notifications_written();
+  }
 }
 
 HttpResponse ApiHandlers::Error(const Status& status) const {
@@ -134,16 +177,30 @@ asio::awaitable<HttpResponse> ApiHandlers::PostPlan(HttpRequest request, RoutePa
   if (!decoded.ok()) co_return Error(decoded.status());
   auto actor = ResolveActor(decoded->actor, *directory_);
   if (!actor.ok()) co_return Error(actor.status());
+  if (Status s = CheckPolicyName(decoded->plan.reminder_policy, "reminder_policy"); !s.ok()) {
+    co_return Error(s);
+  }
+  for (std::size_t i = 0; i < decoded->plan.tasks.size(); ++i) {
+    Status s = CheckPolicyName(decoded->plan.tasks[i].reminder_policy,
+                               "tasks[" + std::to_string(i) + "].reminder_policy");
+    if (!s.ok()) co_return Error(s);
+  }
   Instant now = clock_.Now();
-  auto command = [directory = directory_, plan = std::move(decoded->plan), actor = *actor,
-                  now](PlanRepository& repo) {
-    return CreatePlan(repo, *directory, plan, actor, now);
+  auto command = [directory = directory_, settings = follow_up_.settings,
+                  plan = std::move(decoded->plan), actor = *actor,
+                  now](PlanRepository& repo) -> Result<Followed<PlanWithTasks>> {
+    auto created = CreatePlan(repo, *directory, plan, actor, now);
+    if (!created.ok()) return created.status();
+    Followed<PlanWithTasks> out{std::move(*created)};
+    out.reminders_changed = SyncPlanReminders(repo, *settings, *directory, out.value.plan.id, now);
+    return out;
   };
   auto created = co_await storage_.Write(std::move(command));
   if (!created.ok()) co_return Error(created.status());
-  HttpResponse response = PlanResponse(201, *created, now);
+  AfterWrite(created->reminders_changed, created->notifications);
+  HttpResponse response = PlanResponse(201, created->value, now);
   response.headers.emplace_back(
-      "Location", std::string(kApiBase) + "/plans/" + std::to_string(created->plan.id));
+      "Location", std::string(kApiBase) + "/plans/" + std::to_string(created->value.plan.id));
   co_return response;
 }
 
@@ -195,13 +252,19 @@ asio::awaitable<HttpResponse> ApiHandlers::PostPlanCancel(HttpRequest request, R
   auto actor = ResolveActor(decoded->actor, *directory_);
   if (!actor.ok()) co_return Error(actor.status());
   Instant now = clock_.Now();
-  auto command = [directory = directory_, plan_id = *id, note = decoded->note, actor = *actor,
-                  now](PlanRepository& repo) {
-    return CancelPlan(repo, *directory, plan_id, note, actor, now);
+  auto command = [directory = directory_, settings = follow_up_.settings, plan_id = *id,
+                  note = decoded->note, actor = *actor,
+                  now](PlanRepository& repo) -> Result<Followed<PlanWithTasks>> {
+    auto cancelled = CancelPlan(repo, *directory, plan_id, note, actor, now);
+    if (!cancelled.ok()) return cancelled.status();
+    Followed<PlanWithTasks> out{std::move(*cancelled)};
+    out.reminders_changed = SyncPlanReminders(repo, *settings, *directory, plan_id, now);
+    return out;
   };
   auto cancelled = co_await storage_.Write(std::move(command));
   if (!cancelled.ok()) co_return Error(cancelled.status());
-  co_return PlanResponse(200, *cancelled, now);
+  AfterWrite(cancelled->reminders_changed, cancelled->notifications);
+  co_return PlanResponse(200, cancelled->value, now);
 }
 
 asio::awaitable<HttpResponse> ApiHandlers::PostPlanTask(HttpRequest request, RouteParams params) {
@@ -213,16 +276,27 @@ asio::awaitable<HttpResponse> ApiHandlers::PostPlanTask(HttpRequest request, Rou
   if (!decoded.ok()) co_return Error(decoded.status());
   auto actor = ResolveActor(decoded->actor, *directory_);
   if (!actor.ok()) co_return Error(actor.status());
+  if (Status s = CheckPolicyName(decoded->task.reminder_policy, "reminder_policy"); !s.ok()) {
+    co_return Error(s);
+  }
   Instant now = clock_.Now();
-  auto command = [directory = directory_, plan_id = *id, task = std::move(decoded->task),
-                  actor = *actor, now](PlanRepository& repo) {
-    return AddTask(repo, *directory, plan_id, task, actor, now);
+  auto command = [directory = directory_, settings = follow_up_.settings, plan_id = *id,
+                  task = std::move(decoded->task), actor = *actor,
+                  now](PlanRepository& repo) -> Result<Followed<Task>> {
+    auto added = AddTask(repo, *directory, plan_id, task, actor, now);
+    if (!added.ok()) return added.status();
+    Followed<Task> out{std::move(*added)};
+    // Adding a task may reactivate a completed plan: every task's reminders may change.
+    out.reminders_changed = SyncPlanReminders(repo, *settings, *directory, plan_id, now);
+    out.next_reminder_at = repo.NextReminderOfTask(out.value.id);
+    return out;
   };
   auto added = co_await storage_.Write(std::move(command));
   if (!added.ok()) co_return Error(added.status());
-  HttpResponse response = TaskResponse(201, *added, now);
-  response.headers.emplace_back("Location",
-                                std::string(kApiBase) + "/tasks/" + std::to_string(added->id));
+  AfterWrite(added->reminders_changed, added->notifications);
+  HttpResponse response = TaskResponse(201, added->value, now, added->next_reminder_at);
+  response.headers.emplace_back(
+      "Location", std::string(kApiBase) + "/tasks/" + std::to_string(added->value.id));
   co_return response;
 }
 
@@ -250,14 +324,16 @@ asio::awaitable<HttpResponse> ApiHandlers::GetTask(HttpRequest request, RoutePar
   auto id = ResourceId(request, params, TaskNotFound);
   if (!id.ok()) co_return Error(id.status());
   Instant now = clock_.Now();
-  auto query = [task_id = *id](PlanReader& reader) -> Result<Task> {
+  auto query = [task_id = *id](PlanReader& reader) -> Result<Followed<Task>> {
     auto found = reader.FindTask(task_id);
     if (!found) return TaskNotFound(std::to_string(task_id));
-    return std::move(*found);
+    Followed<Task> out{std::move(*found)};
+    out.next_reminder_at = reader.NextReminderOfTask(task_id);
+    return out;
   };
   auto task = co_await storage_.Read(std::move(query));
   if (!task.ok()) co_return Error(task.status());
-  co_return TaskResponse(200, *task, now);
+  co_return TaskResponse(200, task->value, now, task->next_reminder_at);
 }
 
 asio::awaitable<HttpResponse> ApiHandlers::PatchTask(HttpRequest request, RouteParams params) {
@@ -272,14 +348,26 @@ asio::awaitable<HttpResponse> ApiHandlers::PatchTask(HttpRequest request, RouteP
   auto actor = ResolveActor(decoded->actor, *directory_);
   if (!actor.ok()) co_return Error(actor.status());
   decoded->patch.expected_version = *expected;
+  if (Status s = CheckPolicyName(decoded->patch.reminder_policy, "reminder_policy"); !s.ok()) {
+    co_return Error(s);
+  }
   Instant now = clock_.Now();
-  auto command = [directory = directory_, task_id = *id, patch = std::move(decoded->patch),
-                  actor = *actor, now](PlanRepository& repo) {
-    return UpdateTask(repo, *directory, task_id, patch, actor, now);
+  auto command = [directory = directory_, settings = follow_up_.settings, task_id = *id,
+                  patch = std::move(decoded->patch), actor = *actor,
+                  now](PlanRepository& repo) -> Result<Followed<Task>> {
+    auto updated = UpdateTask(repo, *directory, task_id, patch, actor, now);
+    if (!updated.ok()) return updated.status();
+    Followed<Task> out{std::move(*updated)};
+    if (std::optional<Plan> plan = repo.FindPlan(out.value.plan_id)) {
+      out.reminders_changed = SyncTaskReminders(repo, *settings, *directory, out.value, *plan, now);
+    }
+    out.next_reminder_at = repo.NextReminderOfTask(task_id);
+    return out;
   };
   auto updated = co_await storage_.Write(std::move(command));
   if (!updated.ok()) co_return Error(updated.status());
-  co_return TaskResponse(200, *updated, now);
+  AfterWrite(updated->reminders_changed, updated->notifications);
+  co_return TaskResponse(200, updated->value, now, updated->next_reminder_at);
 }
 
 asio::awaitable<HttpResponse> ApiHandlers::PostTransition(HttpRequest request, RouteParams params) {
@@ -294,13 +382,34 @@ asio::awaitable<HttpResponse> ApiHandlers::PostTransition(HttpRequest request, R
   transition->expected_version = *expected;
   Instant now = clock_.Now();
   // The workflow checks the actor: who may move a task is a domain rule.
-  auto command = [directory = directory_, task_id = *id, transition = std::move(*transition),
-                  now](PlanRepository& repo) {
-    return TransitionTask(repo, *directory, task_id, transition, now);
+  auto command = [directory = directory_, settings = follow_up_.settings, task_id = *id,
+                  transition = std::move(*transition),
+                  now](PlanRepository& repo) -> Result<Followed<Task>> {
+    std::optional<Task> before = repo.FindTask(task_id);
+    std::optional<Plan> plan_before;
+    if (before) plan_before = repo.FindPlan(before->plan_id);
+    auto moved = TransitionTask(repo, *directory, task_id, transition, now);
+    if (!moved.ok()) return moved.status();
+    Followed<Task> out{std::move(*moved)};
+    std::optional<Plan> plan_after = repo.FindPlan(out.value.plan_id);
+    std::vector<TaskEvent> events = repo.EventsOfTask(task_id);
+    if (before && plan_before && plan_after && !events.empty()) {
+      out.notifications = NotifyTransition(repo, *settings, *directory, *before, out.value,
+                                           *plan_before, *plan_after, events.back(), now);
+      if (plan_before->state != plan_after->state) {
+        out.reminders_changed = SyncPlanReminders(repo, *settings, *directory, plan_after->id, now);
+      } else {
+        out.reminders_changed =
+            SyncTaskReminders(repo, *settings, *directory, out.value, *plan_after, now);
+      }
+    }
+    out.next_reminder_at = repo.NextReminderOfTask(task_id);
+    return out;
   };
   auto moved = co_await storage_.Write(std::move(command));
   if (!moved.ok()) co_return Error(moved.status());
-  co_return TaskResponse(200, *moved, now);
+  AfterWrite(moved->reminders_changed, moved->notifications);
+  co_return TaskResponse(200, moved->value, now, moved->next_reminder_at);
 }
 
 asio::awaitable<HttpResponse> ApiHandlers::GetTaskEvents(HttpRequest request, RouteParams params) {
@@ -317,6 +426,67 @@ asio::awaitable<HttpResponse> ApiHandlers::GetTaskEvents(HttpRequest request, Ro
   Json out;
   out["items"] = std::move(items);
   co_return JsonResponse(200, out);
+}
+
+// ---- Notifications ---------------------------------------------------------------------------
+
+asio::awaitable<HttpResponse> ApiHandlers::ListNotifications(HttpRequest request, RouteParams) {
+  auto filter = ParseNotificationQuery(request.query);
+  if (!filter.ok()) co_return Error(filter.status());
+  auto query = [filter = *filter](PlanReader& reader) -> Result<Page<Notification>> {
+    return reader.ListNotifications(filter);
+  };
+  auto page = co_await storage_.Read(std::move(query));
+  if (!page.ok()) co_return Error(page.status());
+  Json items = Json::array();
+  for (const Notification& n : page->items) items.push_back(EncodeNotification(n));
+  Json out;
+  out["items"] = std::move(items);
+  out["next_cursor"] =
+      page->next_after ? Json(EncodeCursor("notifications", *page->next_after)) : Json(nullptr);
+  co_return JsonResponse(200, out);
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::PostNotificationRetry(HttpRequest request,
+                                                                 RouteParams params) {
+  auto id = ResourceId(request, params, NotificationNotFound);
+  if (!id.ok()) co_return Error(id.status());
+  if (!request.body.empty()) {
+    auto body = ParseJsonObjectBody(request);
+    if (!body.ok()) co_return Error(body.status());
+    if (!body->empty()) {
+      co_return Error(InvalidArgument("unknown_field",
+                                      "the retry request takes no fields; send {} or nothing",
+                                      {{"field", body->begin().key()}}));
+    }
+  }
+  Instant now = clock_.Now();
+  auto command = [notification_id = *id, now](PlanRepository& repo) -> Result<Notification> {
+    std::optional<Notification> n = repo.FindNotification(notification_id);
+    if (!n) return NotificationNotFound(std::to_string(notification_id));
+    if (n->state != NotificationState::kDead && n->state != NotificationState::kFailed) {
+      return Conflict("notification_not_retryable",
+                      "notification " + std::to_string(notification_id) + " is " +
+                          std::string(ToString(n->state)) +
+                          "; only dead or failed notifications can be retried",
+                      {{"state", ToString(n->state)}});
+    }
+    // A fresh start: the attempts count again from zero, the key stays, so the receiver
+    // still recognises a repeat.
+    n->state = NotificationState::kPending;
+    n->attempts = 0;
+    // Out of its old batch: resent alone (or grouped anew) it keeps its own item key, and a
+    // batch key never names two different sets of items.
+    n->batch_id.reset();
+    n->next_attempt_at = now;
+    n->updated_at = now;
+    repo.UpdateNotification(*n);
+    return *n;
+  };
+  auto retried = co_await storage_.Write(std::move(command));
+  if (!retried.ok()) co_return Error(retried.status());
+  AfterWrite(false, 1);
+  co_return JsonResponse(200, EncodeNotification(*retried));
 }
 
 // ---- Overview and directory ------------------------------------------------------------------

@@ -9,11 +9,13 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <memory>
 #include <string_view>
 
 #include "daemon/http_message.h"
 #include "daemon/router.h"
+#include "workflow/follow_up.h"
 #include "workflow/model.h"
 #include "workflow/status.h"
 #include "workflow/time.h"
@@ -24,10 +26,19 @@ class Storage;
 
 namespace kaizen::daemon {
 
+// What a write does besides its command, in the same transaction: reminders recomputed and
+// event notifications written (workflow/follow_up.h); then the scheduler and the dispatcher
+// are told, on the HTTP executor.
+struct FollowUpHooks {
+  std::shared_ptr<const FollowUpSettings> settings;  // null: FollowUpSettings{}
+  std::function<void()> reminders_changed;           // may be empty
+  std::function<void()> notifications_written;       // may be empty
+};
+
 class ApiHandlers {
  public:
   ApiHandlers(storage::Storage& storage, std::shared_ptr<const Directory> directory,
-              const Clock& clock);
+              const Clock& clock, FollowUpHooks follow_up = {});
   ApiHandlers(const ApiHandlers&) = delete;
   ApiHandlers& operator=(const ApiHandlers&) = delete;
 
@@ -53,6 +64,9 @@ class ApiHandlers {
   boost::asio::awaitable<HttpResponse> PatchTask(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> PostTransition(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> GetTaskEvents(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> ListNotifications(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> PostNotificationRetry(HttpRequest request,
+                                                             RouteParams params);
   boost::asio::awaitable<HttpResponse> GetSummary(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> GetPeople(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> GetTeams(HttpRequest request, RouteParams params);
@@ -62,7 +76,13 @@ class ApiHandlers {
 
   storage::Storage& storage_;
   std::shared_ptr<const Directory> directory_;
+  // kUnprocessable "unknown_reminder_policy" unless `name` is a configured policy.
+  Status CheckPolicyName(const std::optional<std::string>& name, const std::string& field) const;
+  // Tells the scheduler and the dispatcher what a committed write changed.
+  void AfterWrite(bool reminders_changed, int notifications_written) const;
+
   const Clock& clock_;
+  FollowUpHooks follow_up_;
   Router router_;
 };
 

@@ -227,6 +227,7 @@ void DecodeNewTaskFields(ObjectDecoder& d, NewTask& task) {
   d.String("criterion", task.criterion, false);
   d.IdArray("depends_on", task.depends_on);
   d.StringArray("depends_on_keys", task.depends_on_keys);
+  d.String("reminder_policy", task.reminder_policy, false);
 }
 
 // ---- Query parameters ------------------------------------------------------------------------
@@ -473,13 +474,14 @@ Result<CreatePlanBody> DecodeCreatePlan(const json& body) {
   NewPlan& plan = out.plan;
   ObjectDecoder d(body, "",
                   {"title", "description", "kind", "owner", "team", "allow_self_verification",
-                   "goals", "tasks", "actor"});
+                   "reminder_policy", "goals", "tasks", "actor"});
   d.String("title", plan.title, true);
   d.String("description", plan.description, false);
   d.NonEmptyString("kind", plan.kind, false);
   d.String("owner", plan.owner, true);
   d.String("team", plan.team, true);
   d.Bool("allow_self_verification", plan.allow_self_verification);
+  d.String("reminder_policy", plan.reminder_policy, false);
   d.ObjectArray("goals", [&plan](const json& item, const std::string& path) {
     Goal goal;
     Status s = DecodeGoal(item, path, goal);
@@ -490,7 +492,7 @@ Result<CreatePlanBody> DecodeCreatePlan(const json& body) {
     NewTask task;
     ObjectDecoder t(item, path,
                     {"key", "title", "description", "owner", "due_at", "criterion", "depends_on",
-                     "depends_on_keys"});
+                     "depends_on_keys", "reminder_policy"});
     DecodeNewTaskFields(t, task);
     if (t.ok()) plan.tasks.push_back(std::move(task));
     return t.status();
@@ -504,7 +506,7 @@ Result<AddTaskBody> DecodeAddTask(const json& body) {
   AddTaskBody out;
   ObjectDecoder d(body, "",
                   {"key", "title", "description", "owner", "due_at", "criterion", "depends_on",
-                   "depends_on_keys", "actor"});
+                   "depends_on_keys", "reminder_policy", "actor"});
   DecodeNewTaskFields(d, out.task);
   d.String("actor", out.actor, false);
   if (!d.ok()) return d.status();
@@ -524,13 +526,15 @@ Result<PatchTaskBody> DecodePatchTask(const json& body) {
   PatchTaskBody out;
   TaskPatch& patch = out.patch;
   ObjectDecoder d(body, "",
-                  {"title", "description", "owner", "due_at", "criterion", "depends_on", "actor"});
+                  {"title", "description", "owner", "due_at", "criterion", "depends_on",
+                   "reminder_policy", "actor"});
   d.String("title", patch.title, false);
   d.String("description", patch.description, false);
   d.String("owner", patch.owner, false);
   d.Time("due_at", patch.due_at);
   d.String("criterion", patch.criterion, false);
   d.IdArray("depends_on", patch.depends_on);
+  d.String("reminder_policy", patch.reminder_policy, false);
   d.String("actor", out.actor, false);
   if (!d.ok()) return d.status();
   return out;
@@ -701,6 +705,43 @@ Result<SummaryFilter> ParseSummaryQuery(const QueryParams& query) {
   return filter;
 }
 
+Result<NotificationFilter> ParseNotificationQuery(const QueryParams& query) {
+  if (Status s = CheckQueryNames(query, {"state", "task", "channel", "limit", "cursor"}); !s.ok()) {
+    return s;
+  }
+  NotificationFilter filter;
+  if (auto state = QueryValue(query, "state")) {
+    auto parsed = ParseNotificationState(*state);
+    if (!parsed) {
+      Json allowed = Json::array();
+      for (NotificationState st : kAllNotificationStates) allowed.push_back(ToString(st));
+      return InvalidArgument(
+          "invalid_query",
+          "query parameter 'state' must be a notification state, not '" + std::string(*state) + "'",
+          {{"parameter", "state"}, {"allowed", allowed}});
+    }
+    filter.state = *parsed;
+  }
+  if (auto task = QueryValue(query, "task")) {
+    auto id = ParseId(*task);
+    if (!id) {
+      return InvalidQuery("task", "query parameter 'task' must be a positive integer id, not '" +
+                                      std::string(*task) + "'");
+    }
+    filter.task = *id;
+  }
+  auto channel = QueryText(query, "channel");
+  if (!channel.ok()) return channel.status();
+  filter.channel = *channel;
+  auto limit = ParseLimit(query);
+  if (!limit.ok()) return limit.status();
+  filter.limit = *limit;
+  auto after = ParseCursor(query, "notifications");
+  if (!after.ok()) return after.status();
+  filter.after = *after;
+  return filter;
+}
+
 std::optional<std::int64_t> ParseId(std::string_view text) {
   if (text.empty() || text.front() < '1' || text.front() > '9') return std::nullopt;
   std::int64_t id = 0;
@@ -763,6 +804,7 @@ Json EncodePlan(const Plan& plan, const PlanProgress* progress, const std::vecto
   j["team"] = plan.team;
   j["state"] = ToString(plan.state);
   j["allow_self_verification"] = plan.allow_self_verification;
+  j["reminder_policy"] = OptionalJson(plan.reminder_policy);
   Json goals = Json::array();
   for (const Goal& g : plan.goals) goals.push_back(EncodeGoal(g));
   j["goals"] = std::move(goals);
@@ -790,11 +832,38 @@ Json EncodeTask(const Task& task, Instant now) {
   j["criterion"] = task.criterion;
   j["state"] = ToString(task.state);
   j["depends_on"] = task.depends_on;
+  j["reminder_policy"] = OptionalJson(task.reminder_policy);
   j["version"] = task.version;
   j["overdue"] = IsOverdue(task, now);
   j["created_at"] = FormatRfc3339(task.created_at);
   j["updated_at"] = FormatRfc3339(task.updated_at);
   j["completed_at"] = task.completed_at ? Json(FormatRfc3339(*task.completed_at)) : Json(nullptr);
+  return j;
+}
+
+Json EncodeNotification(const Notification& n) {
+  const NotificationEvent& e = n.event;
+  Json j;
+  j["id"] = n.id;
+  j["idempotency_key"] = n.idempotency_key;
+  j["channel"] = n.channel;
+  j["kind"] = e.kind;
+  j["state"] = ToString(n.state);
+  j["task_id"] = e.task_id != 0 ? Json(e.task_id) : Json(nullptr);
+  j["plan_id"] = e.plan_id;
+  j["recipient"] = {{"kind", e.recipient_kind == RecipientKind::kTeam ? "team" : "person"},
+                    {"id", e.recipient},
+                    {"name", e.recipient_name}};
+  j["urgent"] = e.urgent;
+  j["reminder_key"] = e.reminder_key.empty() ? Json(nullptr) : Json(e.reminder_key);
+  j["attempts"] = n.attempts;
+  j["created_at"] = FormatRfc3339(n.created_at);
+  j["updated_at"] = FormatRfc3339(n.updated_at);
+  bool waiting = n.state == NotificationState::kPending || n.state == NotificationState::kFailed;
+  j["next_attempt_at"] = waiting ? Json(FormatRfc3339(n.next_attempt_at)) : Json(nullptr);
+  j["delivered_at"] = n.delivered_at ? Json(FormatRfc3339(*n.delivered_at)) : Json(nullptr);
+  j["last_error"] = n.last_error.empty() ? Json(nullptr) : Json(n.last_error);
+  j["batch_id"] = OptionalJson(n.batch_id);
   return j;
 }
 

@@ -14,6 +14,7 @@
 
 #include "daemon/http_message.h"
 #include "workflow/model.h"
+#include "workflow/notification.h"
 #include "workflow/plan_service.h"
 #include "workflow/repository.h"
 #include "workflow/status.h"
@@ -104,6 +105,9 @@ Result<TaskFilter> ParseTaskQuery(const QueryParams& query, Instant now);
 // GET /summary: team, owner.
 Result<SummaryFilter> ParseSummaryQuery(const QueryParams& query);
 
+// GET /notifications: state, task, channel, limit, cursor.
+Result<NotificationFilter> ParseNotificationQuery(const QueryParams& query);
+
 // A path id: a positive decimal integer without sign or leading zeros, else nullopt.
 std::optional<std::int64_t> ParseId(std::string_view text);
 
@@ -122,6 +126,8 @@ Json EncodePlan(const Plan& plan, const PlanProgress* progress, const std::vecto
 // The task; `overdue` is computed at `now`.
 Json EncodeTask(const Task& task, Instant now);
 Json EncodeEvent(const TaskEvent& event);
+// An outbox row, without the message text (GET /notifications).
+Json EncodeNotification(const Notification& notification);
 // Owners are named from `directory` (name null for a person no longer configured).
 Json EncodeSummary(const Summary& summary, const Directory& directory, Instant now);
 Json EncodePeople(const Directory& directory);  // handles are never shown

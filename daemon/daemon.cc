@@ -11,12 +11,16 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "daemon/api_handlers.h"
 #include "daemon/api_json.h"
+#include "daemon/delivery_dispatcher.h"
 #include "daemon/http_server.h"
 #include "daemon/logging.h"
+#include "daemon/reminder_scheduler.h"
 #include "daemon/system_clock.h"
+#include "notifiers/channel.h"
 #include "storage/storage.h"
 
 #ifdef KAIZEN_HAVE_SYSTEMD
@@ -88,7 +92,36 @@ class Daemon::Impl {
     storage_ = std::move(*opened);
 
     auto directory = config.directory ? config.directory : std::make_shared<const Directory>();
-    api_ = std::make_unique<ApiHandlers>(*storage_, directory, clock_);
+    FollowUpSettings settings = config.follow_up ? *config.follow_up : FollowUpSettings{};
+    settings.group_window = config.delivery.group_window;
+    auto follow_up = std::make_shared<const FollowUpSettings>(std::move(settings));
+
+    std::map<std::string, std::unique_ptr<notifiers::Channel>, std::less<>> channels;
+    for (const ChannelOptions& options : config.channels) {
+      auto channel = notifiers::MakeChannel(options, io_.get_executor(), Logger("delivery"));
+      if (!channel.ok()) return channel.status();
+      channels.emplace(options.id, std::move(*channel));
+    }
+    if (channels.count("log") == 0) {
+      // The built-in default route: a config without channels still says every reminder.
+      ChannelOptions log_channel;
+      log_channel.id = "log";
+      log_channel.type = ChannelType::kLog;
+      auto channel = notifiers::MakeChannel(log_channel, io_.get_executor(), Logger("delivery"));
+      if (!channel.ok()) return channel.status();
+      channels.emplace("log", std::move(*channel));
+    }
+    dispatcher_ = std::make_unique<DeliveryDispatcher>(
+        io_.get_executor(), *storage_, std::move(channels), config.delivery, clock_);
+    scheduler_ = std::make_unique<ReminderScheduler>(
+        io_.get_executor(), *storage_, follow_up, directory, clock_,
+        [dispatcher = dispatcher_.get()] { dispatcher->Wake(); });
+
+    FollowUpHooks hooks;
+    hooks.settings = follow_up;
+    hooks.reminders_changed = [scheduler = scheduler_.get()] { scheduler->Wake(); };
+    hooks.notifications_written = [dispatcher = dispatcher_.get()] { dispatcher->Wake(); };
+    api_ = std::make_unique<ApiHandlers>(*storage_, directory, clock_, std::move(hooks));
 
     HttpServerOptions server_options;
     server_options.host = config.server.host;
@@ -116,6 +149,8 @@ class Daemon::Impl {
       });
     }
     server_->Start();
+    dispatcher_->Start();
+    scheduler_->Start();
     if (options_.port_file) {
       if (Status s = WritePortFile(*options_.port_file, server_->port()); !s.ok()) return s;
     }
@@ -145,6 +180,8 @@ class Daemon::Impl {
     NotifySystemd("STOPPING=1");
     boost::system::error_code ignored;
     signals_.cancel(ignored);
+    scheduler_->Stop();
+    dispatcher_->Stop();
     server_->Stop(options_.shutdown_grace);
   }
 
@@ -152,6 +189,8 @@ class Daemon::Impl {
   SystemClock clock_;
   asio::io_context io_{1};
   std::unique_ptr<storage::Storage> storage_;
+  std::unique_ptr<DeliveryDispatcher> dispatcher_;
+  std::unique_ptr<ReminderScheduler> scheduler_;
   std::unique_ptr<ApiHandlers> api_;
   std::unique_ptr<HttpServer> server_;
   asio::signal_set signals_;

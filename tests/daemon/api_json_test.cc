@@ -401,6 +401,7 @@ TEST(ApiJsonEncode, TaskIsEncodedAsDocumented) {
             R"({"id":7,"plan_id":1,"key":"survey","title":"Survey 200 customers",)"
             R"("description":"","owner":"han.meimei","due_at":"2026-12-05T10:00:00Z",)"
             R"("criterion":"200 answers in the sheet","state":"open","depends_on":[6],)"
+            R"("reminder_policy":null,)"
             R"("version":3,"overdue":false,"created_at":"2026-11-25T01:00:00Z",)"
             R"("updated_at":"2026-11-26T02:30:00.250Z","completed_at":null})");
   EXPECT_EQ(TaskETag(SampleTask()), "\"3\"");
@@ -442,6 +443,7 @@ TEST(ApiJsonEncode, PlanIsEncodedAsDocumented) {
       encoded.dump(),
       R"({"id":1,"title":"Raise CSAT to 85%","description":"","kind":"improvement",)"
       R"("owner":"li.lei","team":"ops","state":"active","allow_self_verification":false,)"
+      R"("reminder_policy":null,)"
       R"("goals":[{"metric":"customer satisfaction","baseline":80,"target":85,"unit":"%",)"
       R"("target_date":"2026-12-31","actual":null},{"metric":"complaint rate",)"
       R"("baseline":null,"target":0.5,"unit":"%","target_date":null,"actual":1.25}],)"

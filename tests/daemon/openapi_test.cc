@@ -161,7 +161,7 @@ TEST_F(OpenApi, DocumentedQueryParametersAreAccepted) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 16) << "plans: 5, tasks: 9, summary: 2";
+  EXPECT_EQ(checked, 21) << "plans: 5, tasks: 9, summary: 2, notifications: 5";
 }
 
 }  // namespace

@@ -1,0 +1,268 @@
+#include "daemon/delivery_dispatcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <exception>
+
+#include "daemon/logging.h"
+#include "notifiers/backoff.h"
+#include "notifiers/grouping.h"
+#include "storage/storage.h"
+
+namespace kaizen::daemon {
+
+namespace asio = boost::asio;
+using notifiers::DeliveryBatch;
+using notifiers::DeliveryOutcome;
+using notifiers::DeliveryVerdict;
+
+namespace {
+
+void LogEscaped(const std::shared_ptr<spdlog::logger>& log, std::exception_ptr e,
+                const char* what) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    log->critical("{} stopped by an exception: {}", what, ex.what());
+  }
+}
+
+}  // namespace
+
+DeliveryDispatcher::DeliveryDispatcher(
+    asio::any_io_executor executor, storage::Storage& storage,
+    std::map<std::string, std::unique_ptr<notifiers::Channel>, std::less<>> channels,
+    DeliveryOptions options, const Clock& clock)
+    : executor_(executor),
+      storage_(storage),
+      channels_(std::move(channels)),
+      options_(options),
+      clock_(clock),
+      timer_(executor),
+      log_(Logger("delivery")),
+      random_(std::random_device{}()) {}
+
+DeliveryDispatcher::~DeliveryDispatcher() = default;
+
+void DeliveryDispatcher::Start() {
+  asio::co_spawn(executor_, Run(),
+                 [log = log_](std::exception_ptr e) { LogEscaped(log, e, "delivery dispatcher"); });
+}
+
+void DeliveryDispatcher::Wake() {
+  woken_ = true;
+  timer_.cancel();
+}
+
+void DeliveryDispatcher::Stop() {
+  stopping_ = true;
+  timer_.cancel();
+}
+
+std::chrono::milliseconds DeliveryDispatcher::RetryWait(const DeliveryOutcome& outcome,
+                                                        int attempts) {
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  return notifiers::NextDelay(outcome, attempts, options_.backoff_initial, options_.backoff_max,
+                              unit(random_));
+}
+
+asio::awaitable<std::vector<DeliveryBatch>> DeliveryDispatcher::Claim() {
+  const Instant now = clock_.Now();
+  const int free_slots = options_.concurrency - stats_.in_flight;
+  const int row_limit = std::max(200, free_slots * options_.max_group_size);
+  auto command = [now, free_slots, row_limit, max_group = options_.max_group_size,
+                  busy = in_flight_per_channel_](
+                     PlanRepository& repo) mutable -> Result<std::vector<DeliveryBatch>> {
+    std::vector<DeliveryBatch> chosen;
+    std::vector<Notification> ready = repo.ReadyNotifications(now, row_limit);
+    if (ready.empty()) return chosen;
+    int slots = free_slots;
+    for (DeliveryBatch& batch : notifiers::GroupForDelivery(std::move(ready), max_group)) {
+      if (slots <= 0) break;
+      int& busy_here = busy[batch.channel];
+      if (busy_here >= kMaxInFlightPerChannel) continue;
+      ++busy_here;
+      --slots;
+      int attempt = 0;
+      for (Notification& item : batch.items) {
+        // GroupForDelivery decided the batch id; stored, it keeps the batch (and its key)
+        // together across retries and restarts.
+        item.state = NotificationState::kDelivering;
+        item.attempts += 1;
+        item.updated_at = now;
+        repo.UpdateNotification(item);
+        attempt = std::max(attempt, item.attempts);
+      }
+      batch.attempt = attempt;
+      chosen.push_back(std::move(batch));
+    }
+    return chosen;
+  };
+  Result<std::vector<DeliveryBatch>> claimed = co_await storage_.Write(std::move(command));
+  if (!claimed.ok()) {
+    log_->error("claiming notifications failed: {}", claimed.status().ToString());
+    co_return std::vector<DeliveryBatch>{};
+  }
+  co_return std::move(*claimed);
+}
+
+asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
+  DeliveryOutcome outcome;
+  auto channel = channels_.find(batch.channel);
+  if (channel == channels_.end()) {
+    outcome.verdict = DeliveryVerdict::kPermanent;
+    outcome.reason = "unknown_channel";
+  } else {
+    auto [bucket, inserted] = buckets_.try_emplace(
+        batch.channel, channel->second->options().rate_limit, clock_.MonotonicNow());
+    std::chrono::milliseconds wait = bucket->second.Reserve(clock_.MonotonicNow());
+    if (wait > std::chrono::milliseconds::zero()) {
+      log_->debug("channel {} rate limit: batch {} waits {} ms", batch.channel,
+                  batch.idempotency_key, wait.count());
+      asio::steady_timer pause(executor_);
+      pause.expires_after(wait);
+      boost::system::error_code ec;
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    outcome = co_await channel->second->Deliver(batch, clock_.Now());
+  }
+
+  const Instant now = clock_.Now();
+  const int attempts = batch.attempt;
+  NotificationState state = NotificationState::kDelivered;
+  Instant next_attempt = now;
+  if (outcome.verdict == DeliveryVerdict::kRetryLater) {
+    if (attempts >= options_.max_attempts) {
+      state = NotificationState::kDead;
+      outcome.reason += " (gave up after " + std::to_string(attempts) + " attempts)";
+    } else {
+      state = NotificationState::kFailed;
+      next_attempt = now + RetryWait(outcome, attempts);
+    }
+  } else if (outcome.verdict == DeliveryVerdict::kPermanent) {
+    state = NotificationState::kDead;
+  }
+
+  std::vector<NotificationId> ids;
+  for (const Notification& item : batch.items) ids.push_back(item.id);
+  auto command = [ids, state, next_attempt, now,
+                  reason = outcome.reason](PlanRepository& repo) -> Result<int> {
+    int updated = 0;
+    for (NotificationId id : ids) {
+      std::optional<Notification> n = repo.FindNotification(id);
+      // Only the attempt we claimed is ours to settle.
+      if (!n || n->state != NotificationState::kDelivering) continue;
+      n->state = state;
+      n->updated_at = now;
+      if (state == NotificationState::kDelivered) {
+        n->delivered_at = now;
+        n->last_error.clear();
+      } else {
+        n->last_error = reason;
+      }
+      n->next_attempt_at = next_attempt;
+      repo.UpdateNotification(*n);
+      ++updated;
+    }
+    return updated;
+  };
+  Result<int> settled = co_await storage_.Write(std::move(command));
+  if (!settled.ok()) {
+    // Left delivering: the next start sends it again under the same key.
+    log_->error("recording the delivery of {} failed: {}", batch.idempotency_key,
+                settled.status().ToString());
+  }
+
+  const auto count = static_cast<std::int64_t>(batch.items.size());
+  ++stats_.batches;
+  switch (state) {
+    case NotificationState::kDelivered:
+      stats_.delivered += count;
+      log_->debug("delivered {} to {} ({} item(s), attempt {})", batch.idempotency_key,
+                  batch.channel, count, attempts);
+      break;
+    case NotificationState::kFailed:
+      stats_.failed_attempts += count;
+      log_->warn("delivery of {} to {} failed ({}), attempt {} of {}; next in {} s",
+                 batch.idempotency_key, batch.channel, outcome.reason, attempts,
+                 options_.max_attempts,
+                 std::chrono::duration_cast<std::chrono::seconds>(next_attempt - now).count());
+      break;
+    default:
+      stats_.dead += count;
+      log_->error("delivery of {} to {} failed for good: {}", batch.idempotency_key, batch.channel,
+                  outcome.reason);
+      break;
+  }
+  --stats_.in_flight;
+  --in_flight_per_channel_[batch.channel];
+  if (!stopping_) Wake();
+}
+
+asio::awaitable<void> DeliveryDispatcher::Run() {
+  {
+    const Instant now = clock_.Now();
+    auto command = [now](PlanRepository& repo) -> Result<int> {
+      return repo.ResetInFlightNotifications(now);
+    };
+    Result<int> reset = co_await storage_.Write(std::move(command));
+    if (!reset.ok()) {
+      log_->error("resetting in-flight notifications failed: {}", reset.status().ToString());
+    } else if (*reset > 0) {
+      log_->warn(
+          "{} notification(s) were in flight when kaizend stopped; sending them again "
+          "under the same idempotency keys",
+          *reset);
+    }
+  }
+  while (!stopping_) {
+    woken_ = false;
+    bool claimed_any = false;
+    if (stats_.in_flight < options_.concurrency) {
+      std::vector<DeliveryBatch> batches = co_await Claim();
+      for (DeliveryBatch& batch : batches) {
+        ++stats_.in_flight;
+        ++in_flight_per_channel_[batch.channel];
+        asio::co_spawn(executor_, Deliver(std::move(batch)),
+                       [log = log_](std::exception_ptr e) { LogEscaped(log, e, "a delivery"); });
+        claimed_any = true;
+      }
+    }
+    if (stopping_) break;
+    if (claimed_any) continue;
+
+    auto query = [](PlanReader& reader) -> Result<std::optional<Instant>> {
+      return reader.NextNotificationAt();
+    };
+    Result<std::optional<Instant>> next = co_await storage_.Read(std::move(query));
+    if (stopping_) break;
+    if (woken_) continue;
+    boost::system::error_code ec;
+    if (!next.ok() || !*next) {
+      if (!next.ok()) log_->error("reading the outbox failed: {}", next.status().ToString());
+      if (next.ok()) {
+        timer_.expires_at(asio::steady_timer::time_point::max());  // until a Wake()
+      } else {
+        timer_.expires_after(std::chrono::seconds(5));
+      }
+      co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    auto wait = **next - clock_.Now();
+    if (wait <= std::chrono::milliseconds::zero()) {
+      // Ready work that could not be claimed: every slot or its channel is busy. A finishing
+      // delivery wakes us; the cap guards against a missed wake.
+      wait = std::chrono::seconds(1);
+    }
+    timer_.expires_after(
+        std::min<std::chrono::steady_clock::duration>(wait, std::chrono::minutes(5)));
+    co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+}  // namespace kaizen::daemon

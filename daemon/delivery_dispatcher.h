@@ -1,0 +1,94 @@
+// DeliveryDispatcher: delivers the outbox.
+//
+// Event-driven like the scheduler: one timer armed for the earliest next_attempt_at of a
+// pending or failed notification; Wake() when notifications were written. Each round claims
+// ready notifications in one transaction (state delivering, attempts + 1, a batch id for
+// groups), groups them per channel (notifiers/grouping.h), and starts one delivery per batch,
+// at most DeliveryOptions::concurrency at once and at most kMaxInFlightPerChannel per channel, so
+// a slow or throttled channel cannot starve the others. A channel's token bucket delays a
+// batch, never drops it. The verdict is written back in one transaction: delivered; failed with
+// the next attempt after exponential backoff with jitter (or the server's Retry-After); dead
+// after a permanent error or max_attempts.
+//
+// Crash safety: the outbox is the truth. At start every notification left delivering by a
+// crash is made pending again (Storage: ResetInFlightNotifications) and sent again under the
+// same idempotency key, so delivery is at least once and the receiver can make it exactly once.
+//
+// Executor: the daemon's io_context (one thread); Start, Wake and Stop are called on it.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "notifiers/channel.h"
+#include "notifiers/token_bucket.h"
+#include "workflow/delivery_settings.h"
+#include "workflow/time.h"
+
+namespace kaizen::storage {
+class Storage;
+}
+
+namespace kaizen::daemon {
+
+struct DeliveryStats {
+  std::int64_t delivered = 0;  // notifications, not batches
+  std::int64_t failed_attempts = 0;
+  std::int64_t dead = 0;
+  std::int64_t batches = 0;
+  int in_flight = 0;
+};
+
+class DeliveryDispatcher {
+ public:
+  static constexpr int kMaxInFlightPerChannel = 2;
+
+  // `channels` by id; a notification for a channel missing here is dead ("unknown_channel").
+  DeliveryDispatcher(
+      boost::asio::any_io_executor executor, storage::Storage& storage,
+      std::map<std::string, std::unique_ptr<notifiers::Channel>, std::less<>> channels,
+      DeliveryOptions options, const Clock& clock);
+  ~DeliveryDispatcher();
+  DeliveryDispatcher(const DeliveryDispatcher&) = delete;
+  DeliveryDispatcher& operator=(const DeliveryDispatcher&) = delete;
+
+  void Start();
+  void Wake();
+  // Stops claiming; deliveries in flight finish (each within its channel's timeout).
+  void Stop();
+
+  const DeliveryStats& stats() const { return stats_; }
+
+ private:
+  boost::asio::awaitable<void> Run();
+  // Claims what may start now; returns the batches to deliver.
+  boost::asio::awaitable<std::vector<notifiers::DeliveryBatch>> Claim();
+  boost::asio::awaitable<void> Deliver(notifiers::DeliveryBatch batch);
+  std::chrono::milliseconds RetryWait(const notifiers::DeliveryOutcome& outcome, int attempts);
+
+  boost::asio::any_io_executor executor_;
+  storage::Storage& storage_;
+  std::map<std::string, std::unique_ptr<notifiers::Channel>, std::less<>> channels_;
+  std::map<std::string, notifiers::TokenBucket, std::less<>> buckets_;
+  std::map<std::string, int, std::less<>> in_flight_per_channel_;
+  DeliveryOptions options_;
+  const Clock& clock_;
+  boost::asio::steady_timer timer_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::mt19937_64 random_;
+  DeliveryStats stats_;
+  bool woken_ = false;
+  bool stopping_ = false;
+};
+
+}  // namespace kaizen::daemon
