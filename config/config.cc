@@ -1238,6 +1238,26 @@ EnvLookup ProcessEnvironment() {
   };
 }
 
+// What reminders are planned from: the sections that decide when and to whom (people for their
+// managers, teams for their calendars and policies). nlohmann::json keeps object keys sorted,
+// so the dump is canonical and a reordered file gives the same fingerprint. FNV-1a 64 is
+// enough: the fingerprint only decides whether to plan again, never anything a user sees.
+std::string PlanningFingerprint(const json& root) {
+  json planning = json::object();
+  for (const char* section : {"policies", "calendars", "reminders", "teams", "people"}) {
+    if (root.contains(section)) planning[section] = root[section];
+  }
+  const std::string text = std::string(kReminderPlanningVersion) + planning.dump();
+  std::uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return hex;
+}
+
 Result<Config> ParseConfig(std::string_view text, const std::string& source, const EnvLookup& env) {
   Problems problems;
   std::optional<json> root = ParseJson(text, problems);
@@ -1284,6 +1304,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source, con
   follow_up->default_policy = std::move(defaults.default_policy);
   if (defaults.default_channels)
     follow_up->default_channels = std::move(*defaults.default_channels);
+  follow_up->fingerprint = PlanningFingerprint(*root);
   config.follow_up = std::move(follow_up);
   config.directory = std::make_shared<const Directory>(std::move(people), std::move(teams));
   return config;

@@ -92,7 +92,47 @@ asio::awaitable<void> ReminderScheduler::FireDue(bool catch_up) {
   }
 }
 
+asio::awaitable<void> ReminderScheduler::ReplanIfSettingsChanged() {
+  auto check = [settings = settings_](PlanReader& reader) -> Result<bool> {
+    return NeedsReplanning(reader, *settings);
+  };
+  Result<bool> needed = co_await storage_.Read(std::move(check));
+  if (!needed.ok()) {
+    log_->error("reading the planning fingerprint failed: {}", needed.status().ToString());
+    co_return;
+  }
+  if (!*needed) co_return;
+  log_->info("the reminder settings (policies, calendars, teams, people) differ from those the "
+             "stored reminders were planned with, or none were planned yet: planning every task "
+             "again");
+  const auto started = clock_.MonotonicNow();
+  std::optional<TaskId> after;
+  int tasks = 0;
+  int batches = 0;
+  do {
+    if (stopping_) co_return;  // the fingerprint stays old: the next start finishes the job
+    const Instant now = clock_.Now();
+    auto command = [settings = settings_, directory = directory_, after,
+                    now](PlanRepository& repo) -> Result<ReplanReport> {
+      return ReplanAllReminders(repo, *settings, *directory, after, kBatchSize, now);
+    };
+    Result<ReplanReport> report = co_await storage_.Write(std::move(command));
+    if (!report.ok()) {
+      log_->error("planning reminders again failed: {}; the next start tries again",
+                  report.status().ToString());
+      co_return;
+    }
+    tasks += report->tasks;
+    after = report->next_after;
+    if (++batches % 20 == 0) log_->info("planned {} tasks again so far", tasks);
+  } while (after);
+  log_->info("planned the reminders of {} task(s) again in {} ms", tasks,
+             std::chrono::duration_cast<std::chrono::milliseconds>(clock_.MonotonicNow() - started)
+                 .count());
+}
+
 asio::awaitable<void> ReminderScheduler::Run() {
+  co_await ReplanIfSettingsChanged();
   co_await FireDue(/*catch_up=*/true);
   while (!stopping_) {
     woken_ = false;

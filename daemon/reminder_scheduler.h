@@ -6,7 +6,9 @@
 // reminders calls Wake(), which re-reads the earliest time and re-arms. When the timer fires,
 // FireDueReminders (workflow/follow_up.h) marks each due reminder fired and writes its
 // notifications in one transaction, a batch at a time until nothing is due, then the dispatcher
-// is woken. At start the same runs once as the catch-up after downtime (see the README's rule).
+// is woken. At start the same runs once as the catch-up after downtime (see the README's rule),
+// after every task's reminders were planned again if the config's policies, calendars, teams or
+// people changed since they were last planned (FollowUpSettings::fingerprint).
 //
 // A wall-clock step is noticed within kMaxSleep: the timer measures monotonic time, so a long
 // sleep is cut into pieces that each re-read the wall clock.
@@ -69,6 +71,8 @@ class ReminderScheduler {
 
  private:
   boost::asio::awaitable<void> Run();
+  // Plans every task again when the config's reminder settings changed since the last planning.
+  boost::asio::awaitable<void> ReplanIfSettingsChanged();
   // Fires everything due at `now`, batch by batch.
   boost::asio::awaitable<void> FireDue(bool catch_up);
 

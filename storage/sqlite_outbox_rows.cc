@@ -354,4 +354,20 @@ int SqlitePlanRepository::ResetInFlightNotifications(Instant now) {
   return connection_.Changes();
 }
 
+std::optional<std::string> SqlitePlanRepository::ReadSetting(const std::string& key) {
+  CachedStatement s = Prepared("SELECT value FROM settings WHERE key = ?1");
+  s->BindText(1, key);
+  if (!s->Step()) return std::nullopt;
+  return s->ColumnText(0);
+}
+
+void SqlitePlanRepository::WriteSetting(const std::string& key, const std::string& value) {
+  CachedStatement s = Prepared(
+      "INSERT INTO settings (key, value) VALUES (?1, ?2) "
+      "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  s->BindText(1, key);
+  s->BindText(2, value);
+  s->Run();
+}
+
 }  // namespace kaizen::storage

@@ -63,6 +63,8 @@ class SqlitePlanRepository final : public PlanRepository {
   std::optional<NotificationId> InsertNotification(const Notification& notification) override;
   void UpdateNotification(const Notification& notification) override;
   int ResetInFlightNotifications(Instant now) override;
+  std::optional<std::string> ReadSetting(const std::string& key) override;
+  void WriteSetting(const std::string& key, const std::string& value) override;
 
   // How many distinct statements have been prepared so far (for tests of the cache).
   std::size_t prepared_statements() const;

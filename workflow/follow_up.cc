@@ -224,6 +224,35 @@ bool SyncPlanReminders(PlanRepository& repo, const FollowUpSettings& settings,
   return changed;
 }
 
+ReplanReport ReplanAllReminders(PlanRepository& repo, const FollowUpSettings& settings,
+                                const Directory& directory, std::optional<TaskId> after, int limit,
+                                Instant now) {
+  ReplanReport report;
+  TaskFilter filter;
+  filter.limit = limit;
+  filter.after = after;
+  filter.now = now;
+  Page<Task> page = repo.ListTasks(filter);
+  std::map<PlanId, std::optional<Plan>> plans;
+  for (const Task& task : page.items) {
+    auto [it, inserted] = plans.try_emplace(task.plan_id);
+    if (inserted) it->second = repo.FindPlan(task.plan_id);
+    if (!it->second) continue;
+    report.changed =
+        SyncTaskReminders(repo, settings, directory, task, *it->second, now) || report.changed;
+    ++report.tasks;
+  }
+  report.next_after = page.next_after;
+  if (!report.next_after) {
+    repo.WriteSetting(std::string(kPlanningFingerprintKey), settings.fingerprint);
+  }
+  return report;
+}
+
+bool NeedsReplanning(PlanReader& reader, const FollowUpSettings& settings) {
+  return reader.ReadSetting(std::string(kPlanningFingerprintKey)) != settings.fingerprint;
+}
+
 int NotifyTransition(PlanRepository& repo, const FollowUpSettings& settings,
                      const Directory& directory, const Task& before, const Task& after,
                      const Plan& plan_before, const Plan& plan_after, const TaskEvent& event,

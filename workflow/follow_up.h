@@ -33,6 +33,13 @@ namespace kaizen {
 ReminderPolicy BuiltInReminderPolicy();
 inline constexpr std::string_view kBuiltInPolicyName = "default";
 
+// Changes whenever PlanReminders or BuiltInReminderPolicy would plan differently for the same
+// config, so that an upgrade re-plans like a config change does.
+inline constexpr std::string_view kReminderPlanningVersion = "planning-1";
+
+// The settings key under which the fingerprint of the last full planning is stored.
+inline constexpr std::string_view kPlanningFingerprintKey = "reminder_planning_fingerprint";
+
 struct TeamFollowUp {
   std::string policy;                       // policy name; empty: the default policy
   std::optional<WorkingCalendar> calendar;  // nullopt: no working-time shift
@@ -49,6 +56,11 @@ struct FollowUpSettings {
   // A new notification is first due this long after it is written, so that notifications of one
   // channel written close together are delivered as one grouped message (DeliveryOptions).
   std::chrono::milliseconds group_window{0};
+  // Identifies what reminders are planned from (the config's policies, calendars, defaults,
+  // teams and people, and kReminderPlanningVersion). When it differs from the fingerprint the
+  // stored reminders were planned with, every task is planned again at start
+  // (ReplanAllReminders), so a policy edited in the config reaches tasks nobody touches.
+  std::string fingerprint;
 
   // The policy for `task` of `plan`: the task's, else the plan's, else the team's, else the
   // default. A name that is not (or no longer) defined falls back to the next in that order.
@@ -76,6 +88,23 @@ bool SyncTaskReminders(PlanRepository& repo, const FollowUpSettings& settings,
 // SyncTaskReminders for every task of the plan (a plan's state or policy changed).
 bool SyncPlanReminders(PlanRepository& repo, const FollowUpSettings& settings,
                        const Directory& directory, PlanId plan_id, Instant now);
+
+struct ReplanReport {
+  int tasks = 0;                     // tasks planned again in this call
+  bool changed = false;              // some pending reminder was added, changed or dropped
+  std::optional<TaskId> next_after;  // set when more tasks follow: pass it back as `after`
+};
+
+// Plans the reminders of up to `limit` tasks with ids above `after` again (SyncTaskReminders),
+// for a config change; tasks that can have no reminders (verified, cancelled) have their
+// pending ones dropped all the same. When the last batch is done (next_after unset), the
+// settings' fingerprint is stored under kPlanningFingerprintKey.
+ReplanReport ReplanAllReminders(PlanRepository& repo, const FollowUpSettings& settings,
+                                const Directory& directory, std::optional<TaskId> after, int limit,
+                                Instant now);
+
+// Whether the stored reminders were planned with other settings than `settings`.
+bool NeedsReplanning(PlanReader& reader, const FollowUpSettings& settings);
 
 // The notifications of a task's transition, written to the outbox, `event` being the history
 // entry the transition appended: moved to done: the verifier (waiting_verification), unless the

@@ -117,6 +117,9 @@ class PlanReader {
   virtual std::optional<Instant> NextNotificationAt() = 0;
   // Notifications per state (every state present, zero when none), for metrics and status.
   virtual std::map<NotificationState, std::int64_t> CountNotifications() = 0;
+
+  // A small fact kept between runs; nullopt when never written.
+  virtual std::optional<std::string> ReadSetting(const std::string& key) = 0;
 };
 
 // Write side: only inside a write transaction on the single writer.
@@ -151,6 +154,9 @@ class PlanRepository : public PlanReader {
   // Crash recovery at start: every delivering notification becomes pending with
   // next_attempt_at = now (batch_id kept); returns how many.
   virtual int ResetInFlightNotifications(Instant now) = 0;
+
+  // Stores or overwrites a setting.
+  virtual void WriteSetting(const std::string& key, const std::string& value) = 0;
 };
 
 }  // namespace kaizen

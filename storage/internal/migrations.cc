@@ -139,6 +139,13 @@ CREATE INDEX notifications_ready ON notifications (next_attempt_at, id)
 CREATE INDEX notifications_by_state ON notifications (state, id);
 CREATE INDEX notifications_by_channel ON notifications (channel, id);
 CREATE INDEX notifications_by_task ON notifications (task_id, id);
+
+-- Small facts the daemon keeps between runs, such as the fingerprint of the reminder settings
+-- the pending reminders were planned with.
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
 )sql",
 };
 

@@ -1192,5 +1192,27 @@ TEST(ConfigFile, DirectoryIsNotAConfigFile) {
   EXPECT_EQ(config.status().message(), "/tmp: cannot read the file: Is a directory");
 }
 
+TEST(ConfigFollowUp, FingerprintFollowsWhatRemindersArePlannedFrom) {
+  auto fingerprint = [](const std::string& text) {
+    Result<Config> config = Parse(text);
+    EXPECT_TRUE(config.ok()) << config.status().ToString();
+    return config.ok() ? config->follow_up->fingerprint : std::string();
+  };
+  const std::string base = R"({"policies": {"p": {"before": ["P1D"], "at_deadline": true}},
+                               "reminders": {"default_policy": "p"}})";
+  const std::string reordered = R"({"reminders": {"default_policy": "p"},
+                                    "policies": {"p": {"at_deadline": true, "before": ["P1D"]}}})";
+  const std::string other_policy = R"({"policies": {"p": {"before": ["P2D"], "at_deadline": true}},
+                                       "reminders": {"default_policy": "p"}})";
+  const std::string other_server = R"({"server": {"listen": "127.0.0.1:9999"},
+                                       "policies": {"p": {"before": ["P1D"], "at_deadline": true}},
+                                       "reminders": {"default_policy": "p"}})";
+  EXPECT_EQ(fingerprint(base).size(), 16u);
+  EXPECT_EQ(fingerprint(base), fingerprint(reordered));
+  EXPECT_EQ(fingerprint(base), fingerprint(other_server));
+  EXPECT_NE(fingerprint(base), fingerprint(other_policy));
+  EXPECT_NE(fingerprint(base), fingerprint("{}"));
+}
+
 }  // namespace
 }  // namespace kaizen::config

@@ -361,5 +361,71 @@ TEST_F(Reminders, KillNineWithRemindersPendingAndInFlightLosesNothing) {
   EXPECT_NE(daemon_->StderrText().find("in flight when kaizend stopped"), std::string::npos);
 }
 
+TEST_F(Reminders, AChannelsRateLimitDelaysMessagesAndDropsNone) {
+  WebhookSink sink;
+  // One message a second, no burst, no grouping: three reminders due together go out spaced.
+  ASSERT_NO_FATAL_FAILURE(
+      StartDaemon(sink, json{{"at_deadline", true}}, json{{"max_group_size", 1}}));
+  ASSERT_EQ(daemon_->Stop(), 0);
+  std::ifstream in(daemon_->config_path());
+  json config = json::parse(in);
+  config["channels"]["sink"]["rate_limit"] = {{"per_minute", 60}, {"burst", 1}};
+  std::ofstream(daemon_->config_path()) << config.dump(2) << "\n";
+  ASSERT_NO_FATAL_FAILURE(Restart());
+
+  const std::string due = InSeconds(1);
+  CreateTasks({due, due, due});
+  ASSERT_TRUE(WaitForDelivered(3, seconds(20))) << Notifications().dump(1);
+  std::vector<SinkRequest> requests = sink.Requests();
+  ASSERT_EQ(requests.size(), 3u);
+  for (std::size_t i = 1; i < requests.size(); ++i) {
+    double gap = std::chrono::duration<double>(requests[i].at - requests[i - 1].at).count();
+    EXPECT_GE(gap, 0.9) << "message " << i;
+  }
+  EXPECT_EQ(ItemKeys(requests).size(), 3u);
+}
+
+TEST_F(Reminders, APolicyEditedInTheConfigReachesExistingTasksAtRestart) {
+  WebhookSink sink;
+  ASSERT_NO_FATAL_FAILURE(StartDaemon(sink, json{{"at_deadline", true}}));
+  std::vector<std::int64_t> ids = CreateTasks({"2099-03-01T09:00:00Z"});
+  ASSERT_EQ(ids.size(), 1u);
+  const std::string task = "/api/v1/tasks/" + std::to_string(ids[0]);
+  EXPECT_EQ(Call("GET", task).json["next_reminder_at"], "2099-03-01T09:00:00Z");
+
+  ASSERT_EQ(daemon_->Stop(), 0);
+  std::ifstream in(daemon_->config_path());
+  json config = json::parse(in);
+  config["policies"]["fast"] = {{"before", {"P2D"}}, {"at_deadline", true}};
+  std::ofstream(daemon_->config_path()) << config.dump(2) << "\n";
+  ASSERT_NO_FATAL_FAILURE(Restart());
+  // Planning again runs in the background right after start.
+  json next;
+  for (int i = 0; i < 100; ++i) {
+    next = Call("GET", task).json["next_reminder_at"];
+    if (next == "2099-02-27T09:00:00Z") break;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_EQ(next, "2099-02-27T09:00:00Z");
+  auto replans = [this] {
+    const std::string log = daemon_->StderrText();
+    int count = 0;
+    for (auto at = log.find("planned the reminders of"); at != std::string::npos;
+         at = log.find("planned the reminders of", at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  const int replans_after_change = replans();
+  EXPECT_GE(replans_after_change, 1);
+
+  // An unchanged config does not plan again.
+  ASSERT_EQ(daemon_->Stop(), 0);
+  ASSERT_NO_FATAL_FAILURE(Restart());
+  EXPECT_EQ(Call("GET", task).json["next_reminder_at"], "2099-02-27T09:00:00Z");
+  ASSERT_EQ(daemon_->Stop(), 0);
+  EXPECT_EQ(replans(), replans_after_change);
+}
+
 }  // namespace
 }  // namespace kaizen::testing

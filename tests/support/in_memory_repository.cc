@@ -53,7 +53,7 @@ bool InMemoryPlanRepository::operator==(const InMemoryPlanRepository& other) con
          next_plan_id_ == other.next_plan_id_ && next_task_id_ == other.next_task_id_ &&
          next_event_id_ == other.next_event_id_ && reminders_ == other.reminders_ &&
          notifications_ == other.notifications_ &&
-         next_notification_id_ == other.next_notification_id_;
+         next_notification_id_ == other.next_notification_id_ && settings_ == other.settings_;
 }
 
 std::optional<Plan> InMemoryPlanRepository::FindPlan(PlanId id) {
@@ -366,6 +366,16 @@ int InMemoryPlanRepository::ResetInFlightNotifications(Instant now) {
     ++count;
   }
   return count;
+}
+
+std::optional<std::string> InMemoryPlanRepository::ReadSetting(const std::string& key) {
+  auto it = settings_.find(key);
+  if (it == settings_.end()) return std::nullopt;
+  return it->second;
+}
+
+void InMemoryPlanRepository::WriteSetting(const std::string& key, const std::string& value) {
+  settings_[key] = value;
 }
 
 }  // namespace kaizen::testing

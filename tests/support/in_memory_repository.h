@@ -103,6 +103,8 @@ class InMemoryPlanRepository : public PlanRepository {
   std::optional<NotificationId> InsertNotification(const Notification& notification) override;
   void UpdateNotification(const Notification& notification) override;
   int ResetInFlightNotifications(Instant now) override;
+  std::optional<std::string> ReadSetting(const std::string& key) override;
+  void WriteSetting(const std::string& key, const std::string& value) override;
 
   // Everything stored, for tests that look at the whole state.
   const std::map<PlanId, Plan>& plans() const { return plans_; }
@@ -128,6 +130,7 @@ class InMemoryPlanRepository : public PlanRepository {
   std::int64_t next_event_id_ = 1;
   std::map<std::pair<TaskId, std::string>, StoredReminder> reminders_;
   std::map<NotificationId, Notification> notifications_;
+  std::map<std::string, std::string> settings_;
   NotificationId next_notification_id_ = 1;
 };
 

@@ -366,6 +366,40 @@ TEST_F(FollowUpTest, NotificationKeysAreStableAndFreeOfDots) {
   EXPECT_EQ(NotificationKey("a b", "c"), NotificationKey("a b", "c"));
 }
 
+TEST_F(FollowUpTest, AChangedConfigPlansEveryTaskAgainInBatches) {
+  const Instant now = At("2026-11-20T00:00:00Z");
+  settings_.fingerprint = "first";
+  std::vector<TaskId> ids;
+  for (int i = 0; i < 5; ++i) {
+    Task task = MakeTask(At("2026-11-25T10:00:00Z"), now);
+    Sync(task, now);
+    ids.push_back(task.id);
+  }
+  EXPECT_TRUE(NeedsReplanning(repo_, settings_));
+
+  // The config now says "quiet" (at the deadline only) for everybody.
+  settings_.default_policy = "quiet";
+  settings_.fingerprint = "second";
+  std::optional<TaskId> after;
+  int batches = 0;
+  int tasks = 0;
+  do {
+    ReplanReport report = ReplanAllReminders(repo_, settings_, directory_, after, 2, now);
+    tasks += report.tasks;
+    after = report.next_after;
+    ++batches;
+    // Until the last batch is done, a restart would have to start over.
+    EXPECT_EQ(NeedsReplanning(repo_, settings_), after.has_value());
+  } while (after && batches < 10);
+  EXPECT_EQ(tasks, 5);
+  EXPECT_EQ(batches, 3);
+  for (TaskId id : ids) {
+    EXPECT_EQ(PendingKinds(id), (std::set<std::string>{"at_due"})) << id;
+    EXPECT_EQ(repo_.NextReminderOfTask(id), At("2026-11-25T10:00:00Z"));
+  }
+  EXPECT_EQ(repo_.ReadSetting(std::string(kPlanningFingerprintKey)), "second");
+}
+
 TEST(BuiltInReminderPolicyTest, IsValidAndChasesOwnersManagersAndVerifiers) {
   ReminderPolicy p = BuiltInReminderPolicy();
   EXPECT_TRUE(ValidateReminderPolicy(p, testing::SampleDirectory()).ok());
