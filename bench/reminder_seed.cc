@@ -1,15 +1,16 @@
 // kaizen_reminder_seed: fills a kaizen database with many tasks that fall due at one instant,
 // each with exactly one pending reminder (at the deadline), for bench/reminders.sh.
 //
-//   kaizen_reminder_seed --db PATH --tasks N --due RFC3339 [--tasks-per-plan 1000]
+//   kaizen_reminder_seed --config FILE --db PATH --tasks N --due RFC3339 [--tasks-per-plan 1000]
 //
 // Plans of --tasks-per-plan tasks each, team "ops", owned by "bench.lead"; the tasks are owned
-// in turn by "bench.owner.0" .. "bench.owner.9" (kOwners), whose manager is bench.lead. The
-// daemon's config must name the same team and people (bench/reminders.sh writes it). Each plan
-// is one write transaction through the domain code kaizend itself runs: CreatePlan, then
-// SyncPlanReminders with a policy that has only at_deadline, so the reminders stored are what
-// the API would have stored. The database uses synchronous=normal while seeding: the seed is
-// not what is measured, and a crash only means seeding again.
+// in turn by "bench.owner.0" .. "bench.owner.9" (kOwners). The people, team and reminder policy
+// come from the daemon's config (bench/reminders.sh writes it), so the fingerprint stored at the
+// end is the one kaizend computes at start and it does not plan everything again. Each plan is
+// one write transaction through the domain code kaizend itself runs: CreatePlan, then
+// SyncPlanReminders, so the reminders stored are what the API would have stored. The database uses
+// synchronous=normal while seeding: the seed is not what is measured, and a crash only means
+// seeding again.
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "bench/bench_clock.h"
+#include "config/config.h"
 #include "storage/storage.h"
 #include "workflow/follow_up.h"
 #include "workflow/plan_service.h"
@@ -30,9 +32,9 @@ constexpr int kOwners = 10;
 constexpr long kMaxTasks = 10'000'000;
 constexpr char kTeam[] = "ops";
 constexpr char kLead[] = "bench.lead";
-constexpr char kPolicy[] = "bench";
 
 struct Options {
+  std::string config;
   std::string db;
   long tasks = 0;
   int tasks_per_plan = 1000;
@@ -40,7 +42,7 @@ struct Options {
 };
 
 void Usage() {
-  std::cerr << "usage: kaizen_reminder_seed --db PATH --tasks N --due RFC3339 "
+  std::cerr << "usage: kaizen_reminder_seed --config FILE --db PATH --tasks N --due RFC3339 "
                "[--tasks-per-plan 1..10000]\n";
 }
 
@@ -58,7 +60,9 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
     const std::string arg = argv[i];
     const std::string value = argv[i + 1];
     std::optional<long> number;
-    if (arg == "--db") {
+    if (arg == "--config") {
+      options.config = value;
+    } else if (arg == "--db") {
       options.db = value;
     } else if (arg == "--tasks" && (number = ParseLong(value, 1, kMaxTasks))) {
       options.tasks = *number;
@@ -77,33 +81,18 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
       return std::nullopt;
     }
   }
-  if (argc % 2 == 0 || options.db.empty() || options.tasks == 0 || !has_due) return std::nullopt;
+  if (argc % 2 == 0 || options.config.empty() || options.db.empty() || options.tasks == 0 ||
+      !has_due)
+    return std::nullopt;
   return options;
 }
 
-// The same people and team as the config bench/reminders.sh writes.
-Directory BenchDirectory() {
-  std::vector<Person> people;
-  people.push_back({kLead, "Bench Lead", kTeam, std::nullopt, {}});
-  for (int i = 0; i < kOwners; ++i) {
-    const std::string id = "bench.owner." + std::to_string(i);
-    people.push_back({id, "Bench Owner " + std::to_string(i), kTeam, PersonId(kLead), {}});
-  }
-  return Directory(std::move(people), {Team{kTeam, "Operations", "UTC"}});
-}
-
-// One reminder per task: at the deadline, to the owner.
-FollowUpSettings AtDeadlineOnly() {
-  ReminderPolicy policy;
-  policy.name = kPolicy;
-  policy.at_deadline = true;
-  FollowUpSettings settings;
-  settings.policies.emplace(kPolicy, policy);
-  settings.default_policy = kPolicy;
-  return settings;
-}
-
 int Run(const Options& options) {
+  auto config = config::LoadConfigFile(options.config, config::ProcessEnvironment());
+  if (!config.ok()) {
+    std::cerr << "kaizen_reminder_seed: " << config.status().message() << "\n";
+    return 2;
+  }
   storage::StorageOptions storage_options;
   storage_options.path = options.db;
   storage_options.readers = 1;
@@ -114,8 +103,8 @@ int Run(const Options& options) {
     return 1;
   }
   storage::Storage& storage = **opened;
-  const Directory directory = BenchDirectory();
-  const FollowUpSettings settings = AtDeadlineOnly();
+  const Directory& directory = *config->directory;
+  const FollowUpSettings& settings = *config->follow_up;
 
   const auto begin = BenchNow();
   long written = 0;
@@ -145,6 +134,16 @@ int Run(const Options& options) {
       return 1;
     }
     written += count;
+    if (written == options.tasks) {
+      Status stored = storage.WriteSync([&settings](PlanRepository& repo) -> Status {
+        repo.WriteSetting(std::string(kPlanningFingerprintKey), settings.fingerprint);
+        return Status::Ok();
+      });
+      if (!stored.ok()) {
+        std::cerr << "kaizen_reminder_seed: " << stored.ToString() << "\n";
+        return 1;
+      }
+    }
     if (written >= next_report || written == options.tasks) {
       const double seconds = std::chrono::duration<double>(BenchNow() - begin).count();
       std::fprintf(stderr, "kaizen_reminder_seed: %ld/%ld tasks (%.0f%%) in %.1f s\n", written,

@@ -146,7 +146,9 @@ due=$(date -u -d "@$due_s" +%Y-%m-%dT%H:%M:%SZ)
 echo "== delivery settings: $delivery"
 echo "== phase 1: seeding $due_tasks tasks due at $due (in ${lead} s)"
 seed_begin=$(now_ms)
-"$seed" --db "$phase1/kaizen.db" --tasks "$due_tasks" --due "$due"
+# The sink's port is not known yet; the seed needs the people and policy, not the channel.
+write_config "$phase1" 9
+"$seed" --config "$phase1/kaizen.json" --db "$phase1/kaizen.db" --tasks "$due_tasks" --due "$due"
 seed_end=$(now_ms)
 echo "== seeded $due_tasks tasks in $(((seed_end - seed_begin) / 1000)).$(((seed_end - seed_begin) % 1000 / 100)) s"
 
@@ -219,7 +221,9 @@ phase2="$work/idle"
 mkdir -p "$phase2"
 echo "== phase 2: seeding $idle_tasks tasks due at 2099-01-01T00:00:00Z"
 seed_begin=$(now_ms)
-"$seed" --db "$phase2/kaizen.db" --tasks "$idle_tasks" --due 2099-01-01T00:00:00Z
+write_config "$phase2" 9  # the sink is never called: nothing falls due
+"$seed" --config "$phase2/kaizen.json" --db "$phase2/kaizen.db" --tasks "$idle_tasks" \
+  --due 2099-01-01T00:00:00Z
 seed_end=$(now_ms)
 seed_seconds="$(((seed_end - seed_begin) / 1000)).$(((seed_end - seed_begin) % 1000 / 100))"
 db_mb=$(du -m "$phase2/kaizen.db" | cut -f1)
@@ -229,7 +233,6 @@ if command -v sqlite3 >/dev/null 2>&1; then
     "SELECT count(*) FROM reminders WHERE status = 'pending';")
 fi
 echo "== seeded $idle_tasks tasks in $seed_seconds s: $pending pending reminders, database $db_mb MB"
-write_config "$phase2" 9  # the sink is never called: nothing falls due
 start_daemon "$phase2"
 echo "== kaizend pid $daemon_pid: settling ${settle} s, then measuring ${idle_seconds} s of idleness"
 sleep "$settle"
