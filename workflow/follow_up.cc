@@ -23,22 +23,30 @@ std::string PersonName(const Directory& directory, const PersonId& id) {
   return person != nullptr && !person->name.empty() ? person->name : id;
 }
 
-// The event every notification about `task` starts from; the caller fills in what it is about.
-NotificationEvent TaskEventBase(const Directory& directory, const Task& task, const Plan& plan,
-                                Instant now) {
+// The event every notification about `plan` starts from; the caller fills in what it is about.
+NotificationEvent PlanEventBase(const Directory& directory, const Plan& plan, Instant now) {
   NotificationEvent e;
-  e.task_id = task.id;
   e.plan_id = plan.id;
-  e.task_title = task.title;
   e.plan_title = plan.title;
   e.team = plan.team;
   if (const Team* team = directory.FindTeam(plan.team)) e.time_zone = team->time_zone;
+  e.owner = plan.owner;
+  e.owner_name = PersonName(directory, plan.owner);
+  e.actor = "system";
+  e.occurred_at = now;
+  return e;
+}
+
+// The same about one task of the plan: the task's owner, title, deadline and state.
+NotificationEvent TaskEventBase(const Directory& directory, const Task& task, const Plan& plan,
+                                Instant now) {
+  NotificationEvent e = PlanEventBase(directory, plan, now);
+  e.task_id = task.id;
+  e.task_title = task.title;
   e.owner = task.owner;
   e.owner_name = PersonName(directory, task.owner);
   e.due_at = task.due_at;
   e.task_state = task.state;
-  e.actor = "system";
-  e.occurred_at = now;
   return e;
 }
 
@@ -282,17 +290,10 @@ int NotifyTransition(PlanRepository& repo, const FollowUpSettings& settings,
     written += WriteToChannels(repo, settings, channels, cause, e, now);
   }
   if (plan_after.state == PlanState::kCompleted && plan_before.state != PlanState::kCompleted) {
-    NotificationEvent e;
+    NotificationEvent e = PlanEventBase(directory, plan_after, now);
     e.kind = std::string(kNotifyPlanCompleted);
-    e.plan_id = plan_after.id;
-    e.plan_title = plan_after.title;
-    e.team = plan_after.team;
-    if (const Team* team = directory.FindTeam(plan_after.team)) e.time_zone = team->time_zone;
-    e.owner = plan_after.owner;
-    e.owner_name = PersonName(directory, plan_after.owner);
     e.task_state = after.state;
     e.actor = event.actor;
-    e.occurred_at = now;
     SetRecipient(e, directory, RecipientKind::kTeam, plan_after.team);
     std::string cause =
         "p" + std::to_string(plan_after.id) + "-completed-v" + std::to_string(plan_after.version);
