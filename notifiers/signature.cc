@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdlib>
 #include <optional>
+#include <string>
 
 namespace kaizen::notifiers {
 namespace {
@@ -22,10 +23,12 @@ Mac HmacSha256(std::string_view key, std::string_view message) {
   // HMAC() fails only on an unknown digest or an allocation failure: not a condition a caller
   // could handle, so it is a crash rather than a wrong signature sent as if valid.
   // OpenSSL 3 refuses a null key pointer even with length 0; an empty GitHub secret is legal.
+  // Feishu signs the empty message; a default string_view has no data pointer at all.
   static const char kEmpty = 0;
   const char* key_data = key.empty() ? &kEmpty : key.data();
+  const char* message_data = message.empty() ? &kEmpty : message.data();
   if (HMAC(EVP_sha256(), key_data, static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac.data(),
+           reinterpret_cast<const unsigned char*>(message_data), message.size(), mac.data(),
            &length) == nullptr ||
       length != mac.size()) {
     std::abort();
@@ -38,6 +41,27 @@ std::string Base64(const Mac& mac) {
   int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), mac.data(),
                                 static_cast<int>(mac.size()));
   out.resize(static_cast<std::size_t>(written));
+  return out;
+}
+
+// RFC 3986 percent-encoding of everything but the unreserved characters; for base64 that is
+// '+' -> %2B, '/' -> %2F, '=' -> %3D, as DingTalk expects.
+std::string PercentEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size() + 8);
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0x0F];
+    }
+  }
   return out;
 }
 
@@ -109,6 +133,27 @@ std::string GithubSignature256(std::string_view secret, std::string_view body) {
     out += kHex[byte & 0x0F];
   }
   return out;
+}
+
+std::string DingTalkSignature(std::string_view secret, std::int64_t timestamp_ms) {
+  std::string string_to_sign = std::to_string(timestamp_ms);
+  string_to_sign += '\n';
+  string_to_sign.append(secret);
+  return Base64(HmacSha256(secret, string_to_sign));
+}
+
+std::string DingTalkSignedQuery(std::string_view secret, std::int64_t timestamp_ms) {
+  return "timestamp=" + std::to_string(timestamp_ms) +
+         "&sign=" + PercentEncode(DingTalkSignature(secret, timestamp_ms));
+}
+
+std::string FeishuSignature(std::string_view secret, std::int64_t timestamp_s) {
+  // Feishu's sample code keys the MAC with the string to sign and hashes nothing; keying with
+  // the secret (DingTalk's way) is the common mistake its 19021 answer points at.
+  std::string string_to_sign = std::to_string(timestamp_s);
+  string_to_sign += '\n';
+  string_to_sign.append(secret);
+  return Base64(HmacSha256(string_to_sign, std::string_view()));
 }
 
 }  // namespace kaizen::notifiers

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string>
+
 namespace kaizen::notifiers {
 namespace {
 
@@ -72,6 +75,59 @@ TEST(GithubSignature256, AcceptsAnEmptySecret) {
   // HMAC-SHA256 with an empty key over an empty message, a well-known value.
   EXPECT_EQ(GithubSignature256("", ""),
             "sha256=b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
+// DingTalk rows of section 8: the base64 signature and its once-encoded query form.
+TEST(DingTalkSignature, MatchesEveryVectorOfTheFormatsPage) {
+  struct Vector {
+    std::string_view secret;
+    std::int64_t timestamp_ms;
+    std::string_view base64;
+    std::string_view encoded;
+  };
+  for (const Vector& v : {
+           Vector{"secret", 1700000000000, "OuzzJR5+xZ4/EYwqtNt6sMYZQMTa/HEGvc9miJe7XzY=",
+                  "OuzzJR5%2BxZ4%2FEYwqtNt6sMYZQMTa%2FHEGvc9miJe7XzY%3D"},
+           Vector{"this is secret", 1700000000000, "sSFWELbV2YwjdDQhWZwTcWlX5BWUx5J6TPpsZmuPii0=",
+                  "sSFWELbV2YwjdDQhWZwTcWlX5BWUx5J6TPpsZmuPii0%3D"},
+           Vector{"SEC0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd",
+                  1717171717171, "B8QNBmAe/G0Z8KyN3Xf2H3vEaou39Z/BsctATwQbchs=",
+                  "B8QNBmAe%2FG0Z8KyN3Xf2H3vEaou39Z%2FBsctATwQbchs%3D"},
+       }) {
+    EXPECT_EQ(DingTalkSignature(v.secret, v.timestamp_ms), v.base64) << v.secret;
+    EXPECT_EQ(DingTalkSignedQuery(v.secret, v.timestamp_ms),
+              "timestamp=" + std::to_string(v.timestamp_ms) + "&sign=" + std::string(v.encoded))
+        << v.secret;
+  }
+}
+
+TEST(DingTalkSignature, ChangesWithTimestampAndSecret) {
+  const std::string base = DingTalkSignature("secret", 1700000000000);
+  EXPECT_NE(DingTalkSignature("secret", 1700000000001), base);
+  EXPECT_NE(DingTalkSignature("secreT", 1700000000000), base);
+}
+
+TEST(FeishuSignature, MatchesEveryVectorOfTheFormatsPage) {
+  EXPECT_EQ(FeishuSignature("demo", 1599360473), "l1N0gAcBjdwBvGm1xMjOF0XSyaLRpR7tuO5dHfhAYc8=");
+  EXPECT_EQ(FeishuSignature("kaizen-test-secret", 1717171717),
+            "0xLSEwx6LGdc7GcyOzV53j6T6ASbP/m18HT4HvSA5SI=");
+}
+
+// The page's negative vector is what the DingTalk arrangement (key = secret, message = the
+// string to sign) gives for Feishu's inputs; Feishu refuses it with 19021.
+TEST(FeishuSignature, IsNotTheDingTalkArrangement) {
+  constexpr std::string_view kWrong = "Y9oJujBDe74OKETete9Bk7QNmANx1yIqPUqBpPinssc=";
+  EXPECT_NE(FeishuSignature("kaizen-test-secret", 1717171717), kWrong);
+  // The vector really is that mistake: DingTalk's function, fed seconds, produces it.
+  EXPECT_EQ(DingTalkSignature("kaizen-test-secret", 1717171717), kWrong);
+}
+
+TEST(FeishuSignature, ChangesWithTimestampAndSecretAndIsNotUrlEncoded) {
+  const std::string base = FeishuSignature("demo", 1599360473);
+  EXPECT_NE(FeishuSignature("demo", 1599360474), base);
+  EXPECT_NE(FeishuSignature("demO", 1599360473), base);
+  // The vector contains '/' and the signature travels in JSON as plain base64.
+  EXPECT_NE(FeishuSignature("kaizen-test-secret", 1717171717).find('/'), std::string::npos);
 }
 
 }  // namespace
