@@ -1,0 +1,534 @@
+#include "notifiers/provider_payload.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <string_view>
+#include <utility>
+
+#include "notifiers/message_text.h"
+#include "notifiers/webhook_payload.h"
+
+namespace kaizen::notifiers {
+namespace {
+
+// ordered_json: keys go out in the order written here, which golden tests and people reading a
+// captured request rely on.
+using Json = nlohmann::ordered_json;
+
+// The page's limits, section by section.
+// DingTalk 460101: "message too long, exceed 20000 bytes".
+constexpr std::size_t kDingTalkBytes = 20000;
+// Feishu: "request body at most 20 KB"; read as 20,000 bytes, the smaller reading.
+constexpr std::size_t kFeishuBytes = 20000;
+// The sender adds "timestamp" and "sign" to the top level of a signed Feishu body after
+// formatting (about 80 bytes); they must fit in the same 20 KB.
+constexpr std::size_t kFeishuSignatureRoom = 128;
+// WeCom: text.content at most 2,048 bytes. The whole body is held to it, which keeps the
+// content below it without a second measure.
+constexpr std::size_t kWeComBytes = 2048;
+// Teams Workflows: "keep the message under about 28 KB".
+constexpr std::size_t kTeamsBytes = 28000;
+// Slack and Discord limit characters, not bytes; the page gives no body size. These caps are
+// ours, far above what their character limits allow (even at 6 bytes a character, the worst
+// JSON escape), so the character limits are what binds.
+constexpr std::size_t kSlackBytes = 40000;
+constexpr std::size_t kDiscordBytes = 16000;
+// Standard Webhooks: "keep payloads under ~20 KB" (advice; the generic webhook is not split).
+constexpr std::size_t kWebhookBytes = 20000;
+// Slack: section text at most 3,000 characters (400 beyond); text is sent with the same words.
+constexpr std::size_t kSlackChars = 3000;
+// Discord: content up to 2,000 characters.
+constexpr std::size_t kDiscordChars = 2000;
+
+constexpr std::string_view kEllipsis = "…";
+
+std::size_t CharLimit(Provider provider) {
+  switch (provider) {
+    case Provider::kSlack: return kSlackChars;
+    case Provider::kDiscord: return kDiscordChars;
+    default: return 0;  // no character limit
+  }
+}
+
+// What FormatForProvider aims at; less than MaxBodyBytes where the sender adds to the body.
+std::size_t BodyBudget(Provider provider) {
+  if (provider == Provider::kFeishu) return kFeishuBytes - kFeishuSignatureRoom;
+  return MaxBodyBytes(provider);
+}
+
+// UTF-16 code units: at least the number of code points, so within the limit whichever of the
+// two a provider counts.
+std::size_t Utf16Length(std::string_view text) {
+  std::size_t units = 0;
+  for (unsigned char c : text) {
+    if ((c & 0xC0) == 0x80) continue;  // continuation byte
+    units += c >= 0xF0 ? 2 : 1;        // 4-byte sequences are surrogate pairs
+  }
+  return units;
+}
+
+// The longest prefix of `text` of at most `bytes` bytes that does not cut a UTF-8 sequence.
+std::string_view Utf8Prefix(std::string_view text, std::size_t bytes) {
+  if (bytes >= text.size()) return text;
+  while (bytes > 0 && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) --bytes;
+  return text.substr(0, bytes);
+}
+
+// A handle is a mobile number when it is digits, maybe with a leading '+' and '-' between:
+// DingTalk and WeCom take mobiles and user ids in different lists.
+bool IsMobile(std::string_view handle) {
+  if (handle.empty()) return false;
+  std::size_t digits = 0;
+  for (std::size_t i = 0; i < handle.size(); ++i) {
+    char c = handle[i];
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (!(c == '-' || (c == '+' && i == 0))) {
+      return false;
+    }
+  }
+  return digits > 0;
+}
+
+// Slack reads &, < and > as control characters (<!channel> pings everyone), so words that come
+// from users are escaped; only the mentions we write stay raw.
+std::string SlackEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// Whom one line addresses, resolved for the provider.
+struct Addressee {
+  enum class Kind { kNobody, kAll, kPerson };
+  Kind kind = Kind::kNobody;
+  std::string id;      // person id
+  std::string name;    // display name
+  std::string handle;  // the provider's handle; empty: named in plain text
+};
+
+Addressee Resolve(const NotificationEvent& e, Provider provider, const Directory& directory) {
+  Addressee who;
+  if (e.recipient_kind == RecipientKind::kTeam) {
+    if (e.mention_all) who.kind = Addressee::Kind::kAll;
+    return who;
+  }
+  if (e.recipient.empty()) return who;
+  who.kind = Addressee::Kind::kPerson;
+  who.id = e.recipient;
+  const Person* person = directory.FindPerson(e.recipient);
+  who.name = !e.recipient_name.empty()                    ? e.recipient_name
+             : person != nullptr && !person->name.empty() ? person->name
+                                                          : e.recipient;
+  if (person != nullptr) {
+    auto it = person->handles.find(std::string(ToString(provider)));
+    if (it != person->handles.end()) who.handle = it->second;
+  }
+  return who;
+}
+
+struct Line {
+  Addressee who;
+  std::string sentence;  // MessageText without its "@name: " opening; may be cut short
+};
+
+// MessageText's sentence alone: with no person to address and nobody to mention, MessageText
+// opens with no "@...: ", and the rest does not depend on the recipient.
+std::string Sentence(const NotificationEvent& e, Instant now) {
+  NotificationEvent bare = e;
+  bare.recipient_kind = RecipientKind::kTeam;
+  bare.mention_all = false;
+  return MessageText(bare, now);
+}
+
+// A short title for one event, for DingTalk's markdown title (what the notification preview
+// shows).
+std::string TitleFor(std::string_view kind) {
+  if (kind == kNotifyBeforeDue || kind == kNotifyAtDue || kind == kNotifyOverdue ||
+      kind == kNotifyVerification) {
+    return "Reminder";
+  }
+  if (kind == kNotifyEscalation || kind == kNotifyVerificationEscalation) return "Escalation";
+  if (kind == kNotifyWaitingVerification) return "Waiting for verification";
+  if (kind == kNotifyRejected) return "Rejected";
+  if (kind == kNotifyPlanCompleted) return "Plan completed";
+  return std::string(kind);
+}
+
+// One message: a single event, or a digest's part with its header ("5 reminders (1/2)").
+struct Part {
+  bool digest = false;
+  std::string header;  // digests only
+  std::string title;   // DingTalk's title
+  std::vector<Line> lines;
+};
+
+struct Rendered {
+  std::string body;
+  std::size_t chars = 0;  // the longest character-limited field (Slack, Discord); else 0
+  std::vector<std::string> missing;
+};
+
+void AddOnce(std::vector<std::string>& list, const std::string& value) {
+  if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
+}
+
+// The opening of a line for a person without a handle, or a team: MessageText's own.
+std::string PlainOpening(const Addressee& who) {
+  switch (who.kind) {
+    case Addressee::Kind::kNobody: return "";
+    case Addressee::Kind::kAll: return "@all: ";
+    case Addressee::Kind::kPerson: return "@" + who.name + ": ";
+  }
+  return "";
+}
+
+// The text of a part, each line opened by `opening(who)`, lines of a digest as "- " items after
+// the header.
+template <typename Opening, typename Escape>
+std::string JoinText(const Part& part, Opening opening, Escape escape) {
+  if (!part.digest) return opening(part.lines[0].who) + escape(part.lines[0].sentence);
+  std::string text = escape(part.header);
+  for (const Line& line : part.lines) text += "\n- " + opening(line.who) + escape(line.sentence);
+  return text;
+}
+
+std::string NoEscape(std::string_view text) { return std::string(text); }
+
+std::string Dump(const Json& body) {
+  // Invalid UTF-8 in titles and names is replaced rather than refused, as in webhook_payload.
+  return body.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Rendered RenderDingTalk(const Part& part) {
+  Rendered out;
+  Json mobiles = Json::array();
+  Json user_ids = Json::array();
+  bool at_all = false;
+  std::vector<std::string> seen;
+  auto opening = [&](const Addressee& who) -> std::string {
+    if (who.kind == Addressee::Kind::kAll) at_all = true;
+    if (who.kind != Addressee::Kind::kPerson || who.handle.empty()) {
+      if (who.kind == Addressee::Kind::kPerson) AddOnce(out.missing, who.id);
+      return PlainOpening(who);
+    }
+    if (std::find(seen.begin(), seen.end(), who.handle) == seen.end()) {
+      seen.push_back(who.handle);
+      (IsMobile(who.handle) ? mobiles : user_ids).push_back(who.handle);
+    }
+    // The page: without "@<mobile>" / "@<userId>" in the content nobody is pinged.
+    return "@" + who.handle + " ";
+  };
+  // A digest's header is its title already; a single event gets the title above its line.
+  std::string text = part.digest ? "### " + JoinText(part, opening, NoEscape)
+                                 : "### " + part.title + "\n" + JoinText(part, opening, NoEscape);
+  Json body;
+  body["msgtype"] = "markdown";
+  body["markdown"] = {{"title", part.title}, {"text", std::move(text)}};
+  body["at"] = {
+      {"atMobiles", std::move(mobiles)}, {"atUserIds", std::move(user_ids)}, {"isAtAll", at_all}};
+  out.body = Dump(body);
+  return out;
+}
+
+Rendered RenderFeishu(const Part& part) {
+  Rendered out;
+  auto opening = [&](const Addressee& who) -> std::string {
+    if (who.kind == Addressee::Kind::kAll) return "<at user_id=\"all\"></at> ";
+    if (who.kind != Addressee::Kind::kPerson || who.handle.empty()) {
+      if (who.kind == Addressee::Kind::kPerson) AddOnce(out.missing, who.id);
+      return PlainOpening(who);
+    }
+    return "<at user_id=\"" + who.handle + "\">" + who.name + "</at> ";
+  };
+  Json body;
+  body["msg_type"] = "text";
+  body["content"] = {{"text", JoinText(part, opening, NoEscape)}};
+  out.body = Dump(body);
+  return out;
+}
+
+Rendered RenderWeCom(const Part& part) {
+  Rendered out;
+  Json mentioned = Json::array();
+  Json mobiles = Json::array();
+  std::vector<std::string> seen;
+  auto once = [&](Json& list, const std::string& value) {
+    if (std::find(seen.begin(), seen.end(), value) != seen.end()) return;
+    seen.push_back(value);
+    list.push_back(value);
+  };
+  auto opening = [&](const Addressee& who) -> std::string {
+    if (who.kind == Addressee::Kind::kAll) once(mentioned, "@all");
+    if (who.kind != Addressee::Kind::kPerson || who.handle.empty()) {
+      if (who.kind == Addressee::Kind::kPerson) AddOnce(out.missing, who.id);
+      return PlainOpening(who);
+    }
+    if (IsMobile(who.handle)) {
+      // No in-text form pings a mobile number; the list does, and the text names the person.
+      once(mobiles, who.handle);
+      return PlainOpening(who);
+    }
+    once(mentioned, who.handle);
+    return "<@" + who.handle + "> ";
+  };
+  std::string content = JoinText(part, opening, NoEscape);
+  Json body;
+  body["msgtype"] = "text";
+  body["text"] = {{"content", std::move(content)},
+                  {"mentioned_list", std::move(mentioned)},
+                  {"mentioned_mobile_list", std::move(mobiles)}};
+  out.body = Dump(body);
+  return out;
+}
+
+Rendered RenderSlack(const Part& part) {
+  Rendered out;
+  auto opening = [&](const Addressee& who) -> std::string {
+    if (who.kind == Addressee::Kind::kAll) return "<!channel> ";
+    if (who.kind != Addressee::Kind::kPerson || who.handle.empty()) {
+      if (who.kind == Addressee::Kind::kPerson) AddOnce(out.missing, who.id);
+      return SlackEscape(PlainOpening(who));
+    }
+    return "<@" + who.handle + "> ";
+  };
+  std::string text = JoinText(part, opening, SlackEscape);
+  // The section shows the digest's header in bold; `text` is what notifications show.
+  std::string section = text;
+  if (part.digest) {
+    const std::string header = SlackEscape(part.header);
+    section = "*" + header + "*" + text.substr(header.size());
+  }
+  out.chars = std::max(Utf16Length(text), Utf16Length(section));
+  Json body;
+  body["text"] = text;
+  body["blocks"] = Json::array(
+      {{{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", std::move(section)}}}}});
+  out.body = Dump(body);
+  return out;
+}
+
+Rendered RenderTeams(const Part& part) {
+  Rendered out;
+  Json entities = Json::array();
+  std::vector<std::string> seen;
+  auto opening = [&](const Addressee& who) -> std::string {
+    // The page documents no way for a webhook card to mention a whole team: plain "@all: ".
+    if (who.kind != Addressee::Kind::kPerson || who.handle.empty()) {
+      if (who.kind == Addressee::Kind::kPerson) AddOnce(out.missing, who.id);
+      return PlainOpening(who);
+    }
+    std::string at = "<at>" + who.name + "</at>";
+    if (std::find(seen.begin(), seen.end(), who.handle) == seen.end()) {
+      seen.push_back(who.handle);
+      // The entity's text must equal an <at>…</at> in a TextBlock; mentioned.id is the UPN.
+      entities.push_back({{"type", "mention"},
+                          {"text", at},
+                          {"mentioned", {{"id", who.handle}, {"name", who.name}}}});
+    }
+    return at + " ";
+  };
+  auto text_block = [](std::string text) {
+    return Json{{"type", "TextBlock"}, {"wrap", true}, {"text", std::move(text)}};
+  };
+  Json blocks = Json::array();
+  if (!part.digest) {
+    blocks.push_back(text_block(opening(part.lines[0].who) + part.lines[0].sentence));
+  } else {
+    Json header = text_block(part.header);
+    header["weight"] = "bolder";
+    blocks.push_back(std::move(header));
+    for (const Line& line : part.lines) {
+      blocks.push_back(text_block("- " + opening(line.who) + line.sentence));
+    }
+  }
+  Json content;
+  content["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json";
+  content["type"] = "AdaptiveCard";
+  content["version"] = "1.4";
+  content["body"] = std::move(blocks);
+  content["msteams"] = {{"entities", std::move(entities)}};
+  Json attachment;
+  attachment["contentType"] = "application/vnd.microsoft.card.adaptive";
+  attachment["contentUrl"] = nullptr;
+  attachment["content"] = std::move(content);
+  Json body;
+  body["type"] = "message";
+  body["attachments"] = Json::array({std::move(attachment)});
+  out.body = Dump(body);
+  return out;
+}
+
+Rendered RenderDiscord(const Part& part) {
+  Rendered out;
+  Json users = Json::array();
+  std::vector<std::string> seen;
+  bool everyone = false;
+  auto opening = [&](const Addressee& who) -> std::string {
+    if (who.kind == Addressee::Kind::kAll) {
+      everyone = true;
+      return "@everyone ";
+    }
+    if (who.kind != Addressee::Kind::kPerson || who.handle.empty()) {
+      if (who.kind == Addressee::Kind::kPerson) AddOnce(out.missing, who.id);
+      return PlainOpening(who);
+    }
+    if (std::find(seen.begin(), seen.end(), who.handle) == seen.end()) {
+      seen.push_back(who.handle);
+      users.push_back(who.handle);
+    }
+    return "<@" + who.handle + "> ";
+  };
+  std::string content = JoinText(part, opening, NoEscape);
+  out.chars = Utf16Length(content);
+  // An empty "parse" pings nobody but the listed users (and @everyone only when we meant it).
+  Json parse = Json::array();
+  if (everyone) parse.push_back("everyone");
+  Json body;
+  body["content"] = std::move(content);
+  body["allowed_mentions"] = {{"parse", std::move(parse)}, {"users", std::move(users)}};
+  out.body = Dump(body);
+  return out;
+}
+
+Rendered Render(Provider provider, const Part& part) {
+  switch (provider) {
+    case Provider::kDingTalk: return RenderDingTalk(part);
+    case Provider::kFeishu: return RenderFeishu(part);
+    case Provider::kWeCom: return RenderWeCom(part);
+    case Provider::kSlack: return RenderSlack(part);
+    case Provider::kTeams: return RenderTeams(part);
+    case Provider::kDiscord: return RenderDiscord(part);
+    case Provider::kWebhook: break;
+  }
+  return {};  // kWebhook is handled before parts are made
+}
+
+bool Fits(Provider provider, const Rendered& r) {
+  std::size_t chars = CharLimit(provider);
+  return r.body.size() <= BodyBudget(provider) && (chars == 0 || r.chars <= chars);
+}
+
+std::string DigestHeader(std::size_t count, std::string_view mark) {
+  return std::to_string(count) + (count == 1 ? " reminder" : " reminders") + std::string(mark);
+}
+
+Part MakePart(bool digest, std::size_t count, std::string_view mark, std::vector<Line> lines) {
+  Part part;
+  part.digest = digest;
+  part.lines = std::move(lines);
+  if (digest) {
+    part.header = DigestHeader(count, mark);
+    part.title = part.header;
+  }
+  return part;
+}
+
+// A part holding only `line`, cut short until it fits. The page's limits are per message, and a
+// single item cannot be split at an item boundary, so its sentence loses its end instead and
+// says so with "…" (binary search over the kept length: rendering is monotone in it).
+Line CutToFit(Provider provider, const Part& shape, Line line) {
+  const std::string full = line.sentence;
+  auto fits_with = [&](std::size_t keep) {
+    Part trial = shape;
+    trial.lines = {line};
+    trial.lines[0].sentence = std::string(Utf8Prefix(full, keep)) + std::string(kEllipsis);
+    return Fits(provider, Render(provider, trial));
+  };
+  std::size_t lo = 0;  // the longest kept length known to fit (0 is the fallback regardless)
+  std::size_t hi = full.size();
+  while (lo < hi) {
+    std::size_t mid = lo + (hi - lo + 1) / 2;
+    if (fits_with(mid)) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  line.sentence = std::string(Utf8Prefix(full, lo)) + std::string(kEllipsis);
+  return line;
+}
+
+}  // namespace
+
+std::size_t MaxBodyBytes(Provider provider) {
+  switch (provider) {
+    case Provider::kWebhook: return kWebhookBytes;
+    case Provider::kDingTalk: return kDingTalkBytes;
+    case Provider::kFeishu: return kFeishuBytes;
+    case Provider::kWeCom: return kWeComBytes;
+    case Provider::kSlack: return kSlackBytes;
+    case Provider::kTeams: return kTeamsBytes;
+    case Provider::kDiscord: return kDiscordBytes;
+  }
+  return kWebhookBytes;
+}
+
+std::vector<ProviderMessage> FormatForProvider(Provider provider, const DeliveryBatch& batch,
+                                               const Directory& directory, Instant now) {
+  if (batch.items.empty()) return {};
+  if (provider == Provider::kWebhook) return {{WebhookBody(batch, now), {}}};
+
+  std::vector<Line> lines;
+  lines.reserve(batch.items.size());
+  for (const Notification& n : batch.items) {
+    lines.push_back({Resolve(n.event, provider, directory), Sentence(n.event, now)});
+  }
+  const std::size_t count = lines.size();
+  const bool digest = count > 1;
+  auto finish = [](Rendered r) { return ProviderMessage{std::move(r.body), std::move(r.missing)}; };
+
+  if (!digest) {
+    Part part = MakePart(false, 1, "", lines);
+    part.title = TitleFor(batch.items[0].event.kind);
+    if (!Fits(provider, Render(provider, part))) {
+      part.lines[0] = CutToFit(provider, part, part.lines[0]);
+    }
+    return {finish(Render(provider, part))};
+  }
+
+  Part whole = MakePart(true, count, "", lines);
+  Rendered all = Render(provider, whole);
+  if (Fits(provider, all)) return {finish(std::move(all))};
+
+  // Packed greedily with the widest mark the parts can get (" (99/99)" for up to 99 items), so
+  // that the real, never wider, marks written afterwards still fit.
+  const std::string digits(std::to_string(count).size(), '9');
+  const std::string widest = " (" + digits + "/" + digits + ")";
+  std::vector<std::vector<Line>> groups;
+  std::vector<Line> current;
+  for (Line& line : lines) {
+    std::vector<Line> trial = current;
+    trial.push_back(line);
+    if (Fits(provider, Render(provider, MakePart(true, count, widest, trial)))) {
+      current = std::move(trial);
+      continue;
+    }
+    if (!current.empty()) groups.push_back(std::move(current));
+    current = {line};
+    Part alone = MakePart(true, count, widest, current);
+    if (!Fits(provider, Render(provider, alone))) current[0] = CutToFit(provider, alone, line);
+  }
+  if (!current.empty()) groups.push_back(std::move(current));
+
+  std::vector<ProviderMessage> out;
+  out.reserve(groups.size());
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    // One group happens only when cutting an item made the rest fit: no "(1/1)".
+    std::string mark = groups.size() == 1 ? std::string()
+                                          : " (" + std::to_string(i + 1) + "/" +
+                                                std::to_string(groups.size()) + ")";
+    out.push_back(finish(Render(provider, MakePart(true, count, mark, std::move(groups[i])))));
+  }
+  return out;
+}
+
+}  // namespace kaizen::notifiers
