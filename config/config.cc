@@ -685,6 +685,76 @@ std::optional<std::string> CheckReadableFile(const std::string& path) {
   return std::nullopt;
 }
 
+// Every channel type, in the order an unknown type lists them. A type missing here would only be
+// missing from that message: ReadChannels switches over the enum, so -Wswitch catches the rest.
+constexpr ChannelType kChannelTypes[] = {
+    ChannelType::kWebhook, ChannelType::kLog,   ChannelType::kDingTalk,
+    ChannelType::kFeishu,  ChannelType::kLark,  ChannelType::kWeCom,
+    ChannelType::kSlack,   ChannelType::kTeams, ChannelType::kDiscord,
+};
+
+std::string ChannelTypeNames() {
+  std::vector<std::string> names;
+  for (ChannelType t : kChannelTypes) names.emplace_back(ToString(t));
+  return JoinNames(names);
+}
+
+// What a channel of one type may carry besides "type" and "rate_limit".
+struct ChannelRules {
+  bool http = true;  // takes "url" (required), "ca_file" and "timeout"
+  // Checks "secret" and returns the reason when it is wrong; null: the type takes no secret.
+  std::optional<std::string> (*check_secret)(std::string_view secret) = nullptr;
+  std::string_view why_not;  // why the fields this type does not take are refused
+};
+
+std::optional<std::string> AnySecret(std::string_view) { return std::nullopt; }
+
+// DingTalk's 加签 secret is shown as "SEC" followed by hex digits; anything else is a copy of
+// the wrong field (often the access_token) and would fail every delivery with 310000.
+std::optional<std::string> CheckDingTalkSecret(std::string_view secret) {
+  if (secret.substr(0, 3) != "SEC") {
+    return std::string(
+        "must start with 'SEC': it is the 加签 (signing) secret DingTalk shows for the robot, not "
+        "the access_token");
+  }
+  return std::nullopt;
+}
+
+ChannelRules RulesFor(ChannelType type) {
+  switch (type) {
+    case ChannelType::kWebhook: return {true, &CheckWebhookSecret, {}};
+    case ChannelType::kLog: return {false, nullptr, "it writes to kaizend's log"};
+    case ChannelType::kDingTalk: return {true, &CheckDingTalkSecret, {}};
+    case ChannelType::kFeishu:
+    case ChannelType::kLark: return {true, &AnySecret, {}};
+    case ChannelType::kWeCom:
+      return {true, nullptr,
+              "WeCom group robots have no request signing; the key in the url is the credential"};
+    case ChannelType::kSlack:
+      return {true, nullptr,
+              "Slack incoming webhooks have no request signing; the url is the credential"};
+    case ChannelType::kTeams:
+      return {true, nullptr,
+              "Teams Workflows webhooks have no request signing; the sig= in the url is the "
+              "credential"};
+    case ChannelType::kDiscord:
+      return {true, nullptr,
+              "Discord webhooks have no request signing; the token in the url is the credential"};
+  }
+  return {};
+}
+
+// Reads "secret" without ever quoting it: not even a number written by mistake is echoed back.
+bool ReadSecret(ObjectReader& r, Problems& problems, std::string& out) {
+  const json* value = r.Get("secret");
+  if (value == nullptr) return false;
+  if (!value->is_string()) {
+    problems.Add(r.Field("secret"), "expected a string");
+    return false;
+  }
+  return r.String("secret", out, /*required=*/false);
+}
+
 std::vector<ChannelOptions> ReadChannels(const json& root, Problems& problems) {
   std::vector<ChannelOptions> channels;
   const json* section = Section(root, "channels", problems);
@@ -696,51 +766,80 @@ std::vector<ChannelOptions> ReadChannels(const json& root, Problems& problems) {
         problems.Add(path, "expected an object, got " + Describe(item));
         continue;
       }
-      ObjectReader r(item, path, problems,
-                     {"type", "url", "secret", "ca_file", "timeout", "rate_limit"});
+      ObjectReader r(
+          item, path, problems,
+          {"type", "url", "secret", "ca_file", "timeout", "legacy_connector", "rate_limit"});
       ChannelOptions channel;
       channel.id = id;
       std::string type;
+      std::optional<ChannelType> parsed;
       if (r.String("type", type, /*required=*/true)) {
-        if (std::optional<ChannelType> parsed = ParseChannelType(type)) {
+        parsed = ParseChannelType(type);
+        if (parsed) {
           channel.type = *parsed;
         } else {
-          problems.Add(r.Field("type"), "must be one of: webhook, log; got '" + type + "'");
-          type.clear();
+          problems.Add(r.Field("type"),
+                       "must be one of: " + ChannelTypeNames() + "; got '" + type + "'");
         }
       }
-      if (type == "webhook") {
-        if (r.String("url", channel.url, /*required=*/true)) {
+      if (parsed) {
+        ChannelRules rules = RulesFor(*parsed);
+        auto refuse = [&](const char* key) {
+          if (r.Get(key) != nullptr) {
+            problems.Add(r.Field(key), "a " + type + " channel takes no " + key + ": " +
+                                           std::string(rules.why_not));
+          }
+        };
+        if (!rules.http) {
+          refuse("url");
+        } else if (r.String("url", channel.url, /*required=*/true)) {
           if (auto reason = CheckWebhookUrl(channel.url)) problems.Add(r.Field("url"), *reason);
         }
         std::string secret;
-        if (r.String("secret", secret, /*required=*/false)) {
-          if (auto reason = CheckWebhookSecret(secret)) {
-            problems.Add(r.Field("secret"), *reason);
-          }
+        if (rules.check_secret == nullptr) {
+          refuse("secret");
+        } else if (ReadSecret(r, problems, secret)) {
+          if (auto reason = rules.check_secret(secret)) problems.Add(r.Field("secret"), *reason);
           channel.secret = std::move(secret);
         }
-        std::string ca_file;
-        if (r.String("ca_file", ca_file, /*required=*/false)) {
-          if (auto reason = CheckReadableFile(ca_file)) problems.Add(r.Field("ca_file"), *reason);
-          channel.ca_file = std::move(ca_file);
-        }
-        std::chrono::seconds timeout{};
-        if (r.Duration("timeout", timeout, /*required=*/false)) {
-          if (timeout < std::chrono::seconds{1} || timeout > std::chrono::minutes{10}) {
-            problems.Add(r.Field("timeout"), "must be between PT1S and PT10M");
-          } else {
-            channel.timeout = timeout;
+        if (!rules.http) {
+          refuse("ca_file");
+          refuse("timeout");
+        } else {
+          std::string ca_file;
+          if (r.String("ca_file", ca_file, /*required=*/false)) {
+            if (auto reason = CheckReadableFile(ca_file)) {
+              problems.Add(r.Field("ca_file"), *reason);
+            }
+            channel.ca_file = std::move(ca_file);
+          }
+          std::chrono::seconds timeout{};
+          if (r.Duration("timeout", timeout, /*required=*/false)) {
+            if (timeout < std::chrono::seconds{1} || timeout > std::chrono::minutes{10}) {
+              problems.Add(r.Field("timeout"), "must be between PT1S and PT10M");
+            } else {
+              channel.timeout = timeout;
+            }
           }
         }
-      } else if (type == "log") {
-        for (const char* key : {"url", "secret", "ca_file", "timeout"}) {
-          if (r.Get(key) != nullptr) {
-            problems.Add(r.Field(key), "only a webhook channel takes " + std::string(key));
+        // Teams' retired Office 365 connector (MessageCard) is to be an explicit opt-in; until
+        // ChannelOptions can carry it, only its default is accepted.
+        bool legacy = false;
+        if (*parsed != ChannelType::kTeams) {
+          if (r.Get("legacy_connector") != nullptr) {
+            problems.Add(r.Field("legacy_connector"),
+                         "only a teams channel takes legacy_connector");
           }
+        } else if (r.Bool("legacy_connector", legacy) && legacy) {
+          problems.Add(r.Field("legacy_connector"),
+                       "not supported yet: only the Teams Workflows webhook (Adaptive Card) can be "
+                       "used; the Office 365 connector format is retired");
         }
+        channel.rate_limit = DefaultRateLimit(*parsed);
       }
+      // Given, the limit replaces the provider's default as a whole.
       if (const json* limit = r.Object("rate_limit")) {
+        channel.rate_limit = RateLimit{};
         ObjectReader lr(*limit, r.Field("rate_limit"), problems, {"per_minute", "burst"});
         lr.Number("per_minute", 0, channel.rate_limit.per_minute);
         lr.Integer("burst", 1, 10000, channel.rate_limit.burst);
@@ -754,6 +853,7 @@ std::vector<ChannelOptions> ReadChannels(const json& root, Problems& problems) {
     ChannelOptions log;
     log.id = "log";
     log.type = ChannelType::kLog;
+    log.rate_limit = DefaultRateLimit(ChannelType::kLog);
     channels.push_back(std::move(log));
   }
   std::sort(channels.begin(), channels.end(),

@@ -11,8 +11,19 @@
 namespace kaizen {
 
 // A destination of notifications (section "channels", keyed by id).
-enum class ChannelType { kWebhook, kLog };
-std::string_view ToString(ChannelType type);  // "webhook", "log"
+enum class ChannelType {
+  kWebhook,
+  kLog,
+  kDingTalk,
+  kFeishu,
+  kLark,  // Feishu's format on the Lark host
+  kWeCom,
+  kSlack,
+  kTeams,
+  kDiscord,
+};
+// "webhook", "log", "dingtalk", "feishu", "lark", "wecom", "slack", "teams", "discord".
+std::string_view ToString(ChannelType type);
 std::optional<ChannelType> ParseChannelType(std::string_view text);
 
 struct RateLimit {
@@ -24,15 +35,23 @@ struct RateLimit {
 struct ChannelOptions {
   std::string id;
   ChannelType type = ChannelType::kLog;
-  // webhook: absolute http(s) URL; secret-bearing, only ever shown through RedactUrl.
+  // Every type but log: the provider's absolute http(s) URL. It carries secrets (tokens, keys):
+  // only ever shown through RedactUrl.
   std::string url;
-  // webhook: Standard Webhooks signing secret "whsec_<base64 of 24..64 bytes>"; when set every
-  // request carries webhook-id, webhook-timestamp and webhook-signature.
+  // webhook: a Standard Webhooks secret "whsec_<base64 of 24..64 bytes>", and every request
+  // carries webhook-id, webhook-timestamp and webhook-signature; dingtalk: the robot's signing
+  // secret "SEC..." (signed query); feishu, lark: the bot's signing secret (signed body). The
+  // other providers have no signing.
   std::optional<std::string> secret;
-  std::optional<std::string> ca_file;  // webhook: PEM CA file trusted instead of the system's
-  std::chrono::milliseconds timeout{15'000};  // webhook: total timeout of one attempt
-  RateLimit rate_limit;                       // per channel; delays, never drops
+  std::optional<std::string> ca_file;  // every type but log: PEM CA file instead of the system's
+  std::chrono::milliseconds timeout{15'000};  // every type but log: total timeout of one attempt
+  // Per channel; delays, never drops. Without "rate_limit" in the config: the provider's
+  // documented limit (DefaultRateLimit); a given one replaces it as a whole.
+  RateLimit rate_limit;
 };
+
+// The limit a provider documents for one webhook (webhook-formats.md), or unlimited.
+RateLimit DefaultRateLimit(ChannelType type);
 
 // How the dispatcher delivers (section "delivery").
 struct DeliveryOptions {

@@ -750,7 +750,8 @@ TEST(ConfigChannels, TypeIsRequiredAndKnown) {
   Result<Config> config = Parse(R"({"channels": {"a": {}, "b": {"type": "email"}, "c": "log"}})");
   EXPECT_EQ(Problems(config),
             (std::vector<std::string>{"channels.a.type: required",
-                                      "channels.b.type: must be one of: webhook, log; got 'email'",
+                                      "channels.b.type: must be one of: webhook, log, dingtalk, "
+                                      "feishu, lark, wecom, slack, teams, discord; got 'email'",
                                       "channels.c: expected an object, got a string"}));
 }
 
@@ -836,13 +837,152 @@ TEST(ConfigChannels, CaFileMustBeReadable) {
   std::remove(ca.c_str());
 }
 
-TEST(ConfigChannels, LogChannelTakesNoWebhookFields) {
+TEST(ConfigChannels, LogChannelTakesNoHttpFields) {
   Result<Config> config = Parse(OneChannel(
-      R"({"type": "log", "url": "https://h.example", "secret": "whsec_x", "timeout": "PT1S"})"));
-  EXPECT_EQ(Problems(config), (std::vector<std::string>{
-                                  "channels.chat.url: only a webhook channel takes url",
-                                  "channels.chat.secret: only a webhook channel takes secret",
-                                  "channels.chat.timeout: only a webhook channel takes timeout"}));
+      R"({"type": "log", "url": "https://h.example", "secret": "whsec_x", "ca_file": "/etc/hosts",
+          "timeout": "PT1S"})"));
+  EXPECT_EQ(Problems(config),
+            (std::vector<std::string>{
+                "channels.chat.url: a log channel takes no url: it writes to kaizend's log",
+                "channels.chat.secret: a log channel takes no secret: it writes to kaizend's log",
+                "channels.chat.ca_file: a log channel takes no ca_file: it writes to kaizend's log",
+                "channels.chat.timeout: a log channel takes no timeout: it writes to kaizend's "
+                "log"}));
+}
+
+const char* const kProviderTypes[] = {"webhook", "dingtalk", "feishu", "lark",
+                                      "wecom",   "slack",    "teams",  "discord"};
+
+TEST(ConfigChannels, EveryProviderTypeIsAcceptedWithAnHttpUrl) {
+  const std::map<std::string, ChannelType> expected = {
+      {"webhook", ChannelType::kWebhook}, {"dingtalk", ChannelType::kDingTalk},
+      {"feishu", ChannelType::kFeishu},   {"lark", ChannelType::kLark},
+      {"wecom", ChannelType::kWeCom},     {"slack", ChannelType::kSlack},
+      {"teams", ChannelType::kTeams},     {"discord", ChannelType::kDiscord}};
+  for (std::string type : kProviderTypes) {
+    Result<Config> config = Parse(OneChannel(R"({"type": ")" + type +
+                                             R"(", "url": "https://hook.example/x?token=t",
+        "timeout": "PT5S"})"));
+    ASSERT_TRUE(config.ok()) << type << ": " << config.status().ToString();
+    const ChannelOptions* chat = FindChannel(*config, "chat");
+    EXPECT_EQ(chat->type, expected.at(type)) << type;
+    EXPECT_EQ(chat->url, "https://hook.example/x?token=t") << type;
+    EXPECT_EQ(chat->timeout, std::chrono::seconds{5}) << type;
+    EXPECT_EQ(chat->secret, std::nullopt) << type;
+
+    // The URL is required and checked like a webhook's.
+    EXPECT_EQ(OnlyProblem(Parse(OneChannel(R"({"type": ")" + type + R"("})")), "channels.chat.url"),
+              "required")
+        << type;
+    EXPECT_EQ(OnlyProblem(
+                  Parse(OneChannel(R"({"type": ")" + type + R"(", "url": "ftp://hook.example/"})")),
+                  "channels.chat.url"),
+              "the scheme must be http or https, got 'ftp'")
+        << type;
+    EXPECT_EQ(
+        OnlyProblem(Parse(OneChannel(R"({"type": ")" + type +
+                                     R"(", "url": "https://h.example", "timeout": "PT11M"})")),
+                    "channels.chat.timeout"),
+        "must be between PT1S and PT10M")
+        << type;
+  }
+}
+
+// Parses one channel of `type` with `secret` and returns the parse.
+Result<Config> WithSecret(const std::string& type, const std::string& secret) {
+  return Parse(OneChannel(R"({"type": ")" + type + R"(", "url": "https://h.example", "secret": )" +
+                          secret + "}"));
+}
+
+TEST(ConfigChannels, SecretRulesPerProvider) {
+  const std::string dingtalk_secret =
+      "SEC0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd";
+  Result<Config> config = WithSecret("dingtalk", "\"" + dingtalk_secret + "\"");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(FindChannel(*config, "chat")->secret, dingtalk_secret);
+  for (std::string type : {"feishu", "lark"}) {
+    config = WithSecret(type, R"("kaizen-test-secret")");
+    ASSERT_TRUE(config.ok()) << type << ": " << config.status().ToString();
+    EXPECT_EQ(FindChannel(*config, "chat")->secret, "kaizen-test-secret") << type;
+  }
+
+  // What is refused, and why; never with the secret in the message.
+  struct Case {
+    std::string type, secret, reason;
+  };
+  for (const Case& c : {
+           Case{"dingtalk", "0123456789abcdef-token",
+                "must start with 'SEC': it is the 加签 (signing) secret DingTalk shows for the "
+                "robot, not the access_token"},
+           Case{"dingtalk", "", "must not be empty"},
+           Case{"feishu", "", "must not be empty"},
+           Case{"lark", "", "must not be empty"},
+           Case{"webhook", "0123456789abcdef-token",
+                "must start with 'whsec_' followed by base64 of 24 to 64 random bytes"},
+           Case{"wecom", "0123456789abcdef-token",
+                "a wecom channel takes no secret: WeCom group robots have no request signing; the "
+                "key in the url is the credential"},
+           Case{"slack", "0123456789abcdef-token",
+                "a slack channel takes no secret: Slack incoming webhooks have no request signing; "
+                "the url is the credential"},
+           Case{"teams", "0123456789abcdef-token",
+                "a teams channel takes no secret: Teams Workflows webhooks have no request "
+                "signing; the sig= in the url is the credential"},
+           Case{"discord", "0123456789abcdef-token",
+                "a discord channel takes no secret: Discord webhooks have no request signing; the "
+                "token in the url is the credential"},
+       }) {
+    Result<Config> refused = WithSecret(c.type, "\"" + c.secret + "\"");
+    EXPECT_EQ(OnlyProblem(refused, "channels.chat.secret"), c.reason) << c.type;
+    if (!c.secret.empty()) {
+      EXPECT_EQ(refused.status().message().find(c.secret), std::string::npos) << c.type;
+    }
+  }
+  // A secret written as a number is not echoed back either.
+  Result<Config> number = WithSecret("feishu", "918273645");
+  EXPECT_EQ(OnlyProblem(number, "channels.chat.secret"), "expected a string");
+  EXPECT_EQ(number.status().message().find("918273645"), std::string::npos);
+}
+
+TEST(ConfigChannels, TeamsLegacyConnectorIsNotSupportedYet) {
+  auto teams = [](std::string_view extra) {
+    return Parse(
+        OneChannel(R"({"type": "teams", "url": "https://h.example")" + std::string(extra) + "}"));
+  };
+  EXPECT_TRUE(teams(R"(, "legacy_connector": false)").ok());
+  EXPECT_EQ(OnlyProblem(teams(R"(, "legacy_connector": true)"), "channels.chat.legacy_connector"),
+            "not supported yet: only the Teams Workflows webhook (Adaptive Card) can be used; the "
+            "Office 365 connector format is retired");
+  EXPECT_EQ(OnlyProblem(teams(R"(, "legacy_connector": "yes")"), "channels.chat.legacy_connector"),
+            "expected true or false, got a string");
+  EXPECT_EQ(OnlyProblem(Parse(OneChannel(R"({"type": "slack", "url": "https://h.example",
+                                             "legacy_connector": false})")),
+                        "channels.chat.legacy_connector"),
+            "only a teams channel takes legacy_connector");
+}
+
+TEST(ConfigChannels, ProviderDefaultRateLimitsUnlessGiven) {
+  Result<Config> config = Parse(R"({"channels": {
+      "ding": {"type": "dingtalk", "url": "https://oapi.dingtalk.com/robot/send?access_token=t"},
+      "fei": {"type": "feishu", "url": "https://open.feishu.cn/open-apis/bot/v2/hook/t"},
+      "slack": {"type": "slack", "url": "https://hooks.slack.com/services/T/B/x"},
+      "hook": {"type": "webhook", "url": "https://h.example"},
+      "ding-slow": {"type": "dingtalk", "url": "https://oapi.dingtalk.com/robot/send?access_token=t",
+                    "rate_limit": {"per_minute": 6, "burst": 2}},
+      "fei-partial": {"type": "feishu", "url": "https://open.feishu.cn/open-apis/bot/v2/hook/t",
+                      "rate_limit": {"per_minute": 30}},
+      "hook-limited": {"type": "webhook", "url": "https://h.example",
+                       "rate_limit": {"per_minute": 10, "burst": 3}}}})");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(FindChannel(*config, "ding")->rate_limit, (RateLimit{20, 1}));
+  EXPECT_EQ(FindChannel(*config, "fei")->rate_limit, (RateLimit{100, 5}));
+  EXPECT_EQ(FindChannel(*config, "slack")->rate_limit, (RateLimit{60, 1}));
+  EXPECT_EQ(FindChannel(*config, "hook")->rate_limit, (RateLimit{0, 1}));  // unlimited
+  EXPECT_EQ(FindChannel(*config, "log")->rate_limit, (RateLimit{0, 1}));
+  EXPECT_EQ(FindChannel(*config, "ding-slow")->rate_limit, (RateLimit{6, 2}));
+  // A given limit replaces the default as a whole: Feishu's burst of 5 does not carry over.
+  EXPECT_EQ(FindChannel(*config, "fei-partial")->rate_limit, (RateLimit{30, 1}));
+  EXPECT_EQ(FindChannel(*config, "hook-limited")->rate_limit, (RateLimit{10, 3}));
 }
 
 TEST(ConfigChannels, TimeoutAndRateLimitRules) {
