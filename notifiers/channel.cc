@@ -1,4 +1,5 @@
-// The channel types of channel.h: LogChannel and WebhookChannel.
+// The channel types of channel.h: LogChannel and WebhookChannel here, ProviderChannel in
+// provider_channel.cc; MakeChannel picks one.
 #include "notifiers/channel.h"
 
 #include <spdlog/spdlog.h>
@@ -7,6 +8,7 @@
 
 #include "notifiers/http_client.h"
 #include "notifiers/message_text.h"
+#include "notifiers/provider_channel.h"
 #include "notifiers/signature.h"
 #include "notifiers/url.h"
 #include "notifiers/webhook_payload.h"
@@ -97,32 +99,65 @@ Status InvalidChannel(const ChannelOptions& options, std::string_view why) {
   return InvalidArgument("invalid_channel", "channel '" + options.id + "': " + std::string(why));
 }
 
+// The HTTP client of a webhook or chat channel, after checking its URL.
+Result<std::unique_ptr<WebhookHttpClient>> MakeClient(const ChannelOptions& options,
+                                                      asio::any_io_executor executor) {
+  // ParseUrl's message shows the URL redacted already.
+  if (auto url = ParseUrl(options.url); !url.ok()) {
+    return InvalidChannel(options, url.status().message());
+  }
+  WebhookHttpClientOptions client_options;
+  client_options.ca_file = options.ca_file;
+  client_options.total_timeout = options.timeout;
+  client_options.connect_timeout = std::min(options.timeout, kMaxConnectTimeout);
+  auto client = WebhookHttpClient::Create(std::move(executor), std::move(client_options));
+  if (!client.ok()) return InvalidChannel(options, client.status().message());
+  return client;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Channel>> MakeChannel(const ChannelOptions& options,
+                                             std::shared_ptr<const Directory> directory,
                                              asio::any_io_executor executor,
                                              std::shared_ptr<spdlog::logger> log) {
   if (!log) log = spdlog::default_logger();
+  if (!directory) directory = std::make_shared<const Directory>();
   switch (options.type) {
     case ChannelType::kLog:
       return std::unique_ptr<Channel>(std::make_unique<LogChannel>(options, std::move(log)));
     case ChannelType::kWebhook: {
-      // ParseUrl's message shows the URL redacted already.
-      if (auto url = ParseUrl(options.url); !url.ok()) {
-        return InvalidChannel(options, url.status().message());
-      }
+      auto client = MakeClient(options, std::move(executor));
+      if (!client.ok()) return client.status();
       if (options.secret && !IsValidStandardWebhookSecret(*options.secret)) {
         return InvalidChannel(options,
                               "the secret must be \"whsec_\" and the base64 of 24 to 64 bytes");
       }
-      WebhookHttpClientOptions client_options;
-      client_options.ca_file = options.ca_file;
-      client_options.total_timeout = options.timeout;
-      client_options.connect_timeout = std::min(options.timeout, kMaxConnectTimeout);
-      auto client = WebhookHttpClient::Create(std::move(executor), std::move(client_options));
-      if (!client.ok()) return InvalidChannel(options, client.status().message());
       return std::unique_ptr<Channel>(
           std::make_unique<WebhookChannel>(options, std::move(client).value(), std::move(log)));
+    }
+    case ChannelType::kWeCom:
+    case ChannelType::kSlack:
+    case ChannelType::kTeams:
+    case ChannelType::kDiscord:
+      // These providers have no signature; a secret configured here would give a false sense
+      // of protection (their URL is the credential).
+      if (options.secret) {
+        return InvalidChannel(options, std::string(ToString(options.type)) +
+                                           " webhooks are not signed: remove the secret");
+      }
+      [[fallthrough]];
+    case ChannelType::kDingTalk:
+    case ChannelType::kFeishu:
+    case ChannelType::kLark: {
+      auto client = MakeClient(options, std::move(executor));
+      if (!client.ok()) return client.status();
+      if (options.secret && options.secret->empty()) {
+        return InvalidChannel(options, "the signing secret is empty");
+      }
+      return std::unique_ptr<Channel>(std::make_unique<ProviderChannel>(
+          options, *ProviderOf(options.type), std::move(directory), std::move(client).value(),
+          std::move(log)));
     }
   }
   return InvalidChannel(options, "unknown channel type");

@@ -7,6 +7,10 @@
 //   webhook  POST of a JSON event (webhook_payload.h) with Idempotency-Key and, when the channel
 //            has a secret, Standard Webhooks signature headers (signature.h).
 //   log      writes the message to the log at info level; always delivered.
+//   dingtalk, feishu, lark, wecom, slack, teams, discord
+//            the provider's own JSON (provider_payload.h), signed where the provider signs,
+//            the reply read the provider's way (provider_reply.h): ProviderChannel
+//            (provider_channel.h). Lark is Feishu's format on the Lark host.
 //
 // Executor: Deliver() runs on the daemon's io executor (the one given to MakeChannel) and may be
 // awaited concurrently for different batches.
@@ -22,6 +26,7 @@
 
 #include "notifiers/delivery_outcome.h"
 #include "workflow/delivery_settings.h"
+#include "workflow/model.h"
 #include "workflow/notification.h"
 #include "workflow/status.h"
 #include "workflow/time.h"
@@ -48,10 +53,14 @@ class Channel {
   virtual boost::asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now) = 0;
 };
 
-// Builds the channel. Errors: kInvalidArgument "invalid_channel" (a webhook without a valid URL,
-// an unreadable CA file, a malformed secret), the message naming the channel id but never its
-// URL's secret parts.
+// Builds the channel. `directory` gives the people's handles the chat providers mention them
+// by; null is taken as an empty directory (everyone named in plain text). Errors:
+// kInvalidArgument "invalid_channel" (a webhook or chat channel without a valid URL, an
+// unreadable CA file, a malformed webhook secret, a secret on a provider that does not sign:
+// wecom, slack, teams, discord), the message naming the channel id but never its URL's secret
+// parts.
 Result<std::unique_ptr<Channel>> MakeChannel(const ChannelOptions& options,
+                                             std::shared_ptr<const Directory> directory,
                                              boost::asio::any_io_executor executor,
                                              std::shared_ptr<spdlog::logger> log);
 

@@ -80,7 +80,7 @@ class ChannelTest : public ::testing::Test {
   }
 
   std::unique_ptr<Channel> Make(const ChannelOptions& options) {
-    auto channel = MakeChannel(options, io_.get_executor(), log_);
+    auto channel = MakeChannel(options, nullptr, io_.get_executor(), log_);
     EXPECT_TRUE(channel.ok()) << channel.status().ToString();
     return channel.ok() ? std::move(channel).value() : nullptr;
   }
@@ -226,7 +226,7 @@ TEST_F(ChannelTest, HttpsWithAnUntrustedCertificateRetriesLater) {
 
 TEST_F(ChannelTest, MakeChannelRefusesBadWebhookSettingsWithoutShowingSecrets) {
   ChannelOptions options = Webhook("ftp://hooks.example.test/services/" + std::string(kPathToken));
-  auto bad_url = MakeChannel(options, io_.get_executor(), log_);
+  auto bad_url = MakeChannel(options, nullptr, io_.get_executor(), log_);
   ASSERT_FALSE(bad_url.ok());
   EXPECT_EQ(bad_url.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(bad_url.status().reason(), "invalid_channel");
@@ -235,14 +235,14 @@ TEST_F(ChannelTest, MakeChannelRefusesBadWebhookSettingsWithoutShowingSecrets) {
 
   options = Webhook("https://hooks.example.test/x");
   options.secret = "whsec_not base64!";
-  auto bad_secret = MakeChannel(options, io_.get_executor(), log_);
+  auto bad_secret = MakeChannel(options, nullptr, io_.get_executor(), log_);
   ASSERT_FALSE(bad_secret.ok());
   EXPECT_EQ(bad_secret.status().reason(), "invalid_channel");
   EXPECT_EQ(bad_secret.status().message().find("not base64"), std::string::npos);
 
   options = Webhook("https://hooks.example.test/x");
   options.ca_file = testing::WriteTempFile("not-a-ca.pem", "hello");
-  auto bad_ca = MakeChannel(options, io_.get_executor(), log_);
+  auto bad_ca = MakeChannel(options, nullptr, io_.get_executor(), log_);
   ASSERT_FALSE(bad_ca.ok());
   EXPECT_EQ(bad_ca.status().reason(), "invalid_channel");
 }

@@ -1,0 +1,155 @@
+#include "notifiers/provider_channel.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <utility>
+
+#include "notifiers/provider_payload.h"
+#include "notifiers/signature.h"
+#include "notifiers/url.h"
+
+namespace kaizen::notifiers {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr ReplyCategory kAllCategories[] = {ReplyCategory::kDelivered, ReplyCategory::kRetryLater,
+                                            ReplyCategory::kPermanent, ReplyCategory::kDeadChannel,
+                                            ReplyCategory::kConfigError};
+
+// DingTalk's signed URL: the stored URL (never one signed before, so it cannot grow) with the
+// signed query appended. The fragment is never sent, so it is dropped rather than followed by
+// the query.
+std::string DingTalkSignedUrl(std::string_view url, std::string_view secret, Instant now) {
+  if (auto hash = url.find('#'); hash != std::string_view::npos) url = url.substr(0, hash);
+  const std::int64_t ms =
+      std::chrono::floor<std::chrono::milliseconds>(now).time_since_epoch().count();
+  std::string out(url);
+  out += url.find('?') == std::string_view::npos ? '?' : '&';
+  out += DingTalkSignedQuery(secret, ms);
+  return out;
+}
+
+// Feishu/Lark's signed body: "timestamp" and "sign" first at the top level, the rest of the
+// body's bytes untouched. FormatForProvider leaves room for them and always writes a non-empty
+// JSON object; Base64 and digits need no JSON escaping.
+std::string FeishuSignedBody(std::string_view body, std::string_view secret, Instant now) {
+  const std::int64_t s = std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
+  std::string out = "{\"timestamp\":\"" + std::to_string(s) + "\",\"sign\":\"" +
+                    FeishuSignature(secret, s) + "\",";
+  out.append(body.substr(1));  // after the opening '{'
+  return out;
+}
+
+std::string Reason(const ProviderVerdict& verdict) {
+  std::string reason = std::string(ToString(verdict.category)) + ":" + verdict.reason;
+  if (verdict.provider_code) reason += ":" + std::to_string(*verdict.provider_code);
+  return reason;
+}
+
+}  // namespace
+
+std::optional<Provider> ProviderOf(ChannelType type) {
+  switch (type) {
+    case ChannelType::kWebhook: return Provider::kWebhook;
+    case ChannelType::kLog: return std::nullopt;
+    case ChannelType::kDingTalk: return Provider::kDingTalk;
+    case ChannelType::kFeishu:
+    case ChannelType::kLark: return Provider::kFeishu;
+    case ChannelType::kWeCom: return Provider::kWeCom;
+    case ChannelType::kSlack: return Provider::kSlack;
+    case ChannelType::kTeams: return Provider::kTeams;
+    case ChannelType::kDiscord: return Provider::kDiscord;
+  }
+  return std::nullopt;
+}
+
+std::optional<ReplyCategory> ReplyCategoryOf(std::string_view reason) {
+  const auto colon = reason.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  for (ReplyCategory category : kAllCategories) {
+    if (reason.substr(0, colon) == ToString(category)) return category;
+  }
+  return std::nullopt;
+}
+
+ProviderChannel::ProviderChannel(ChannelOptions options, Provider provider,
+                                 std::shared_ptr<const Directory> directory,
+                                 std::unique_ptr<WebhookHttpClient> client,
+                                 std::shared_ptr<spdlog::logger> log)
+    : options_(std::move(options)),
+      provider_(provider),
+      directory_(std::move(directory)),
+      client_(std::move(client)),
+      log_(std::move(log)) {}
+
+HttpRequestSpec ProviderChannel::Request(const std::string& body, Instant now) const {
+  HttpRequestSpec spec;
+  spec.url = options_.url;
+  spec.body = body;
+  spec.headers = {{"Content-Type", "application/json"}};
+  if (!options_.secret) return spec;
+  switch (provider_) {
+    case Provider::kDingTalk:
+      spec.url = DingTalkSignedUrl(options_.url, *options_.secret, now);
+      break;
+    case Provider::kFeishu: spec.body = FeishuSignedBody(body, *options_.secret, now); break;
+    case Provider::kWebhook:  // MakeChannel gives kWebhook to WebhookChannel, never here
+    case Provider::kWeCom:
+    case Provider::kSlack:
+    case Provider::kTeams:
+    case Provider::kDiscord: break;  // no signature: the URL is the credential
+  }
+  return spec;
+}
+
+void ProviderChannel::LogMissingHandles(const ProviderMessage& part) {
+  for (const std::string& person : part.missing_handles) {
+    if (!missing_logged_.insert(person).second) continue;
+    log_->warn("[{}] '{}' has no {} handle: named in plain text, not mentioned", options_.id,
+               person, ToString(provider_));
+  }
+}
+
+asio::awaitable<DeliveryOutcome> ProviderChannel::Deliver(DeliveryBatch batch, Instant now) {
+  const std::vector<ProviderMessage> parts = FormatForProvider(provider_, batch, *directory_, now);
+  // Every part's verdict is the batch's until one fails. A failed part fails the batch, and its
+  // retry resends the whole batch: parts already delivered are posted again (chat providers
+  // take no idempotency key), so delivery is at least once, never lost.
+  DeliveryOutcome outcome{DeliveryVerdict::kPermanent, std::nullopt, "permanent:empty_batch"};
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    LogMissingHandles(parts[i]);
+    const auto sent = std::chrono::steady_clock::now();
+    HttpResult result = co_await client_->Send(Request(parts[i].body, now));
+    ProviderVerdict verdict = ClassifyProviderReply(provider_, result, now);
+    if (verdict.resign_and_retry_once) {
+      // A refused signature timestamp: the page advises one fresh signature before calling it
+      // a config error. "Fresh" is the attempt's time plus what the first send took (the
+      // caller's clock gives no second reading); the request is rebuilt from the stored URL, so
+      // the signed URL never grows.
+      const Instant fresh = now + std::max(std::chrono::milliseconds(1),
+                                           std::chrono::ceil<std::chrono::milliseconds>(
+                                               std::chrono::steady_clock::now() - sent));
+      log_->info(
+          "[{}] {} refused the signature's timestamp; signing afresh and sending once "
+          "more",
+          options_.id, ToString(provider_));
+      result = co_await client_->Send(Request(parts[i].body, fresh));
+      verdict = ClassifyProviderReply(provider_, result, fresh);
+    }
+    outcome.verdict = verdict.verdict;
+    outcome.retry_after = verdict.retry_after;
+    outcome.reason = Reason(verdict);
+    if (verdict.verdict != DeliveryVerdict::kDelivered) {
+      log_->warn("[{}] {} delivery of {} (part {}/{}, {} item(s), attempt {}) to {} failed: {}{}",
+                 options_.id, ToString(provider_), batch.idempotency_key, i + 1, parts.size(),
+                 batch.items.size(), batch.attempt, RedactUrl(options_.url), outcome.reason,
+                 verdict.message.empty() ? "" : " (" + verdict.message + ")");
+      co_return outcome;
+    }
+  }
+  co_return outcome;
+}
+
+}  // namespace kaizen::notifiers

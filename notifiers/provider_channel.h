@@ -1,0 +1,75 @@
+// ProviderChannel: the channel of a chat provider's webhook (DingTalk, Feishu/Lark, WeCom,
+// Slack, Teams, Discord), built by MakeChannel (channel.h) for those channel types.
+//
+// One Deliver() turns the batch into the provider's request bodies (FormatForProvider, which
+// may split a long digest into parts), and for each part in order: signs it where the channel
+// has a secret (DingTalk: "timestamp" and "sign" in the query; Feishu/Lark: "timestamp" and
+// "sign" at the body's top level; the others have no signature), POSTs it as
+// application/json, and reads the reply with ClassifyProviderReply. It stops at the first part
+// that is not delivered. A signature or timestamp refused by the provider (the verdict's
+// resign_and_retry_once) gets one more send of that part, signed afresh.
+//
+// The outcome's reason is "<category>:<reason>", with ":<provider code>" appended when the
+// reply carried one: "delivered:http_200", "retry_later:rate_limited:130101",
+// "dead_channel:token_invalid:93000", "config_error:keyword_missing:310000",
+// "permanent:message_too_long:460101" (categories as ToString(ReplyCategory)). The dispatcher
+// reads the category from the text before the first ':' to stop a dead or misconfigured
+// channel rather than just drop the message; see ReplyCategoryOf().
+//
+// Executor: Deliver() runs on the executor of its WebhookHttpClient (the daemon's io executor)
+// and may be awaited concurrently for different batches; all state it keeps (the people whose
+// missing handle was already logged) is touched only on that one thread.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "notifiers/channel.h"
+#include "notifiers/http_client.h"
+#include "notifiers/provider_payload.h"
+#include "notifiers/provider_reply.h"
+#include "workflow/delivery_settings.h"
+#include "workflow/model.h"
+
+namespace kaizen::notifiers {
+
+// The wire format of a channel type: kLark gives kFeishu; kWebhook gives kWebhook; kLog has
+// none (nullopt).
+std::optional<Provider> ProviderOf(ChannelType type);
+
+// The category at the front of a DeliveryOutcome::reason written by ProviderChannel, or
+// nullopt for a reason without one (the webhook and log channels).
+std::optional<ReplyCategory> ReplyCategoryOf(std::string_view reason);
+
+class ProviderChannel final : public Channel {
+ public:
+  // `options.url` must already be a valid URL (MakeChannel checks it); `options.secret`, when
+  // set, is the provider's signing secret as the product shows it (DingTalk "SEC...").
+  // `directory` supplies the handles that mentions use; never null.
+  ProviderChannel(ChannelOptions options, Provider provider,
+                  std::shared_ptr<const Directory> directory,
+                  std::unique_ptr<WebhookHttpClient> client, std::shared_ptr<spdlog::logger> log);
+
+  const ChannelOptions& options() const override { return options_; }
+  boost::asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now) override;
+
+ private:
+  // The request of one part, signed for `now`.
+  HttpRequestSpec Request(const std::string& body, Instant now) const;
+  void LogMissingHandles(const ProviderMessage& part);
+
+  ChannelOptions options_;
+  Provider provider_;
+  std::shared_ptr<const Directory> directory_;
+  std::unique_ptr<WebhookHttpClient> client_;
+  std::shared_ptr<spdlog::logger> log_;
+  // People already logged as lacking a handle for this provider: once per person per channel.
+  std::set<std::string> missing_logged_;
+};
+
+}  // namespace kaizen::notifiers
