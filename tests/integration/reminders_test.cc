@@ -94,6 +94,7 @@ class Reminders : public ::testing::Test {
     config["reminders"] = {{"default_policy", "fast"}};
     json channel = {
         {"type", "webhook"}, {"url", sink.Url("/hook?token=s3cret")}, {"secret", kSecret}};
+    if (!channel_.is_null()) channel = channel_;
     if (!sink.ca_file().empty()) channel["ca_file"] = sink.ca_file();
     config["channels"] = {{"sink", channel}};
     json base_delivery = {{"backoff_initial", "PT1S"},
@@ -155,6 +156,7 @@ class Reminders : public ::testing::Test {
     }
   }
 
+  json channel_;  // replaces the signed webhook channel when set
   std::unique_ptr<DaemonProcess> daemon_;
   std::unique_ptr<HttpClient> client_;
 };
@@ -425,6 +427,81 @@ TEST_F(Reminders, APolicyEditedInTheConfigReachesExistingTasksAtRestart) {
   EXPECT_EQ(Call("GET", task).json["next_reminder_at"], "2099-02-27T09:00:00Z");
   ASSERT_EQ(daemon_->Stop(), 0);
   EXPECT_EQ(replans(), replans_after_change);
+}
+
+// The query parameter `name` of a request target, percent-decoded.
+std::string QueryParam(const std::string& target, const std::string& name) {
+  auto start = target.find(name + "=");
+  if (start == std::string::npos) return "";
+  start += name.size() + 1;
+  std::string raw = target.substr(start, target.find('&', start) - start);
+  std::string out;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '%' && i + 2 < raw.size()) {
+      out.push_back(static_cast<char>(std::stoi(raw.substr(i + 1, 2), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(raw[i]);
+    }
+  }
+  return out;
+}
+
+constexpr char kDingTalkSecret[] = "SECkaizen-integration-test-secret";
+
+TEST_F(Reminders, ADingTalkRobotGetsASignedMessageThatMentionsTheOwner) {
+  WebhookSink sink;
+  // A fake DingTalk robot: it checks the signed query like the real one and answers HTTP 200
+  // with an error code when it refuses.
+  sink.SetReply([](const ServerRequest& request) {
+    ServerReply reply;
+    const std::string timestamp = QueryParam(request.target, "timestamp");
+    const bool signed_ok = !timestamp.empty() &&
+                           QueryParam(request.target, "sign") ==
+                               notifiers::DingTalkSignature(kDingTalkSecret, std::stoll(timestamp));
+    reply.body = signed_ok ? R"({"errcode":0,"errmsg":"ok"})"
+                           : R"({"errcode":310000,"errmsg":"sign not match"})";
+    return reply;
+  });
+  channel_ = {{"type", "dingtalk"},
+              {"url", sink.Url("/robot/send?access_token=t0ken")},
+              {"secret", kDingTalkSecret}};
+  ASSERT_NO_FATAL_FAILURE(StartDaemon(sink, json{{"at_deadline", true}}));
+  // li.lei has a DingTalk handle (a mobile number) in the test directory.
+  json body = PlanBody("DingTalk drill");
+  body["tasks"] = {TaskBody("a", "Collect tickets", "li.lei", InSeconds(1))};
+  ASSERT_TRUE(HasStatus(Call("POST", "/api/v1/plans", body), 201));
+
+  ASSERT_TRUE(WaitForDelivered(1, seconds(15))) << Notifications().dump(1);
+  std::vector<SinkRequest> requests = sink.Requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const json& message = requests[0].body;
+  ASSERT_TRUE(message.is_object()) << requests[0].request.body;
+  EXPECT_EQ(message["at"]["atMobiles"], json({"13800000001"})) << message.dump();
+  EXPECT_NE(message.dump().find("@13800000001"), std::string::npos) << message.dump();
+  EXPECT_NE(message.dump().find("Collect tickets"), std::string::npos);
+  EXPECT_EQ(daemon_->StderrText().find("t0ken"), std::string::npos);
+}
+
+TEST_F(Reminders, ARevokedDingTalkTokenIsNotRetriedForever) {
+  WebhookSink sink;
+  sink.SetReply([](const ServerRequest&) {
+    ServerReply reply;
+    reply.body = R"({"errcode":300001,"errmsg":"token is not exist"})";
+    return reply;
+  });
+  channel_ = {{"type", "dingtalk"}, {"url", sink.Url("/robot/send?access_token=gone")}};
+  ASSERT_NO_FATAL_FAILURE(StartDaemon(sink, json{{"at_deadline", true}}));
+  CreateTasks({InSeconds(1)});
+  json dead;
+  for (int i = 0; i < 100 && dead.empty(); ++i) {
+    dead = Notifications("&state=dead");
+    if (dead.empty()) std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_EQ(dead.size(), 1u) << Notifications().dump(1);
+  EXPECT_EQ(dead[0]["last_error"].get<std::string>().rfind("dead_channel", 0), 0u)
+      << dead[0].dump();
+  EXPECT_EQ(sink.Requests().size(), 1u);
 }
 
 }  // namespace
