@@ -868,7 +868,7 @@ void ReadDelivery(const json& root, Problems& problems, DeliveryOptions& out) {
   if (section == nullptr) return;
   ObjectReader r(*section, "delivery", problems,
                  {"max_attempts", "backoff_initial", "backoff_max", "concurrency",
-                  "group_window_ms", "max_group_size"});
+                  "group_window_ms", "max_group_size", "broken_channel_probe"});
   r.Integer("max_attempts", 1, 100, out.max_attempts);
   bool backoffs_valid = true;
   const auto read_backoff = [&](std::string_view key, std::chrono::seconds& value) {
@@ -895,6 +895,14 @@ void ReadDelivery(const json& root, Problems& problems, DeliveryOptions& out) {
   r.Integer("group_window_ms", 0, 60000, window_ms);
   out.group_window = std::chrono::milliseconds{window_ms};
   r.Integer("max_group_size", 1, 500, out.max_group_size);
+  std::chrono::seconds probe{};
+  if (r.Duration("broken_channel_probe", probe, /*required=*/false)) {
+    if (probe < std::chrono::seconds{1} || probe > std::chrono::hours{24}) {
+      problems.Add(r.Field("broken_channel_probe"), "must be between PT1S and P1D");
+    } else {
+      out.broken_channel_probe = probe;
+    }
+  }
 }
 
 // ---- calendars ------------------------------------------------------------------------------

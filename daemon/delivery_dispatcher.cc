@@ -11,6 +11,7 @@
 #include "daemon/logging.h"
 #include "notifiers/backoff.h"
 #include "notifiers/grouping.h"
+#include "notifiers/provider_channel.h"
 #include "storage/storage.h"
 
 namespace kaizen::daemon {
@@ -75,14 +76,31 @@ asio::awaitable<std::vector<DeliveryBatch>> DeliveryDispatcher::Claim() {
   const Instant now = clock_.Now();
   const int free_slots = options_.concurrency - stats_.in_flight;
   const int row_limit = std::max(200, free_slots * options_.max_group_size);
+  std::map<std::string, Instant, std::less<>> broken;
+  for (const auto& [name, state] : broken_) broken.emplace(name, state.probe_at);
+  const Instant next_probe = now + options_.broken_channel_probe;
   auto command = [now, free_slots, row_limit, max_group = options_.max_group_size,
-                  busy = in_flight_per_channel_](
-                     PlanRepository& repo) mutable -> Result<std::vector<DeliveryBatch>> {
+                  busy = in_flight_per_channel_, broken = std::move(broken),
+                  next_probe](PlanRepository& repo) mutable -> Result<std::vector<DeliveryBatch>> {
     std::vector<DeliveryBatch> chosen;
     std::vector<Notification> ready = repo.ReadyNotifications(now, row_limit);
     if (ready.empty()) return chosen;
     int slots = free_slots;
     for (DeliveryBatch& batch : notifiers::GroupForDelivery(std::move(ready), max_group)) {
+      if (auto it = broken.find(batch.channel); it != broken.end()) {
+        // A broken channel: its messages wait for the probe, one batch probes, and waiting
+        // costs them no attempt.
+        if (it->second > now) {
+          for (Notification& item : batch.items) {
+            item.next_attempt_at = it->second;
+            item.updated_at = now;
+            repo.UpdateNotification(item);
+          }
+          continue;
+        }
+        if (slots <= 0 || busy[batch.channel] > 0) continue;  // the probe is under way
+        it->second = next_probe;  // this batch is the probe; the others wait for its answer
+      }
       if (slots <= 0) break;
       int& busy_here = busy[batch.channel];
       if (busy_here >= kMaxInFlightPerChannel) continue;
@@ -107,6 +125,12 @@ asio::awaitable<std::vector<DeliveryBatch>> DeliveryDispatcher::Claim() {
   if (!claimed.ok()) {
     log_->error("claiming notifications failed: {}", claimed.status().ToString());
     co_return std::vector<DeliveryBatch>{};
+  }
+  for (const DeliveryBatch& batch : *claimed) {
+    if (auto it = broken_.find(batch.channel); it != broken_.end()) {
+      it->second.probe_at = next_probe;
+      log_->info("probing broken channel {} with {}", batch.channel, batch.idempotency_key);
+    }
   }
   co_return std::move(*claimed);
 }
@@ -136,7 +160,26 @@ asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
   const int attempts = batch.attempt;
   NotificationState state = NotificationState::kDelivered;
   Instant next_attempt = now;
-  if (outcome.verdict == DeliveryVerdict::kRetryLater) {
+  bool refund_attempt = false;
+  const auto category = notifiers::ReplyCategoryOf(outcome.reason);
+  const bool channel_broken = category == notifiers::ReplyCategory::kDeadChannel ||
+                              category == notifiers::ReplyCategory::kConfigError;
+  if (channel_broken) {
+    // Not this message's fault: it waits for the channel to be fixed, without using up its
+    // attempts, and the channel is probed again later.
+    state = NotificationState::kFailed;
+    refund_attempt = true;
+    next_attempt = now + options_.broken_channel_probe;
+    auto [it, inserted] = broken_.try_emplace(batch.channel);
+    it->second.probe_at = next_attempt;
+    if (inserted || it->second.reason != outcome.reason) {
+      log_->error(
+          "channel {} is broken ({}): its messages wait and it is probed every {} s; fix "
+          "its configuration and restart kaizend",
+          batch.channel, outcome.reason, options_.broken_channel_probe.count());
+    }
+    it->second.reason = outcome.reason;
+  } else if (outcome.verdict == DeliveryVerdict::kRetryLater) {
     if (attempts >= options_.max_attempts) {
       state = NotificationState::kDead;
       outcome.reason += " (gave up after " + std::to_string(attempts) + " attempts)";
@@ -150,7 +193,16 @@ asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
 
   std::vector<NotificationId> ids;
   for (const Notification& item : batch.items) ids.push_back(item.id);
-  auto command = [ids, state, next_attempt, now,
+  bool recovered = false;
+  if (state == NotificationState::kDelivered) {
+    if (auto it = broken_.find(batch.channel); it != broken_.end()) {
+      log_->info("channel {} works again; sending the messages that waited", batch.channel);
+      broken_.erase(it);
+      recovered = true;
+    }
+  }
+  auto command = [ids, state, next_attempt, now, refund_attempt, recovered,
+                  channel_name = batch.channel,
                   reason = outcome.reason](PlanRepository& repo) -> Result<int> {
     int updated = 0;
     for (NotificationId id : ids) {
@@ -166,8 +218,29 @@ asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
         n->last_error = reason;
       }
       n->next_attempt_at = next_attempt;
+      if (refund_attempt && n->attempts > 0) n->attempts -= 1;
       repo.UpdateNotification(*n);
       ++updated;
+    }
+    if (recovered) {
+      // The messages that waited for the channel go now rather than at their probe time.
+      for (NotificationState waiting : {NotificationState::kPending, NotificationState::kFailed}) {
+        NotificationFilter filter;
+        filter.channel = channel_name;
+        filter.state = waiting;
+        filter.limit = kMaxPageSize;
+        for (;;) {
+          Page<Notification> page = repo.ListNotifications(filter);
+          for (Notification& n : page.items) {
+            if (n.next_attempt_at <= now) continue;
+            n.next_attempt_at = now;
+            n.updated_at = now;
+            repo.UpdateNotification(n);
+          }
+          if (!page.next_after) break;
+          filter.after = page.next_after;
+        }
+      }
     }
     return updated;
   };

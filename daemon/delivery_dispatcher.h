@@ -8,7 +8,11 @@
 // a slow or throttled channel cannot starve the others. A channel's token bucket delays a
 // batch, never drops it. The verdict is written back in one transaction: delivered; failed with
 // the next attempt after exponential backoff with jitter (or the server's Retry-After); dead
-// after a permanent error or max_attempts.
+// after a permanent error or max_attempts. A provider that says the channel itself is gone or
+// misconfigured (notifiers/provider_reply.h: dead_channel, config_error) marks the channel
+// broken: its messages wait, their attempts refunded, and one batch probes the channel every
+// broken_channel_probe until one gets through, when the waiting messages go at once. The
+// broken mark lives in memory: a restart (after fixing the config) probes at once.
 //
 // Crash safety: the outbox is the truth. At start every notification left delivering by a
 // crash is made pending again (Storage: ResetInFlightNotifications) and sent again under the
@@ -81,6 +85,12 @@ class DeliveryDispatcher {
   std::map<std::string, std::unique_ptr<notifiers::Channel>, std::less<>> channels_;
   std::map<std::string, notifiers::TokenBucket, std::less<>> buckets_;
   std::map<std::string, int, std::less<>> in_flight_per_channel_;
+  // Channels whose provider said they are gone or misconfigured, until a probe gets through.
+  struct BrokenChannel {
+    Instant probe_at{};
+    std::string reason;
+  };
+  std::map<std::string, BrokenChannel, std::less<>> broken_;
   DeliveryOptions options_;
   const Clock& clock_;
   boost::asio::steady_timer timer_;

@@ -61,6 +61,10 @@ struct DeliveryOptions {
   int concurrency = 8;                          // deliveries in flight over all channels
   std::chrono::milliseconds group_window{500};  // notifications are held this long to be grouped
   int max_group_size = 20;                      // items in one grouped message
+  // A channel whose provider says it is gone (revoked token) or refuses our settings (keyword,
+  // IP allow-list, signature) is broken: its messages wait, without using up attempts, and one
+  // message probes it again this often.
+  std::chrono::seconds broken_channel_probe{600};
 };
 
 }  // namespace kaizen

@@ -1012,7 +1012,8 @@ TEST(ConfigDelivery, NumbersMustBeInRange) {
   EXPECT_EQ(Problems(config),
             (std::vector<std::string>{
                 "delivery.retries: unknown field; known: backoff_initial, backoff_max, "
-                "concurrency, group_window_ms, max_attempts, max_group_size",
+                "broken_channel_probe, concurrency, group_window_ms, max_attempts, "
+                "max_group_size",
                 "delivery.max_attempts: must be between 1 and 100, got 0",
                 "delivery.backoff_initial: must be between PT1S and P1D",
                 "delivery.backoff_max: must be between PT1S and P1D",
@@ -1022,6 +1023,16 @@ TEST(ConfigDelivery, NumbersMustBeInRange) {
   EXPECT_TRUE(Parse(R"({"delivery": {"max_attempts": 100, "concurrency": 256,
       "group_window_ms": 0, "max_group_size": 1}})")
                   .ok());
+}
+
+TEST(ConfigDelivery, BrokenChannelProbeIsADurationOfASecondToADay) {
+  Result<Config> config = Parse(R"({"delivery": {"broken_channel_probe": "PT30S"}})");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->delivery.broken_channel_probe, seconds{30});
+  EXPECT_EQ(Parse("{}")->delivery.broken_channel_probe, std::chrono::minutes{10});
+  EXPECT_EQ(OnlyProblem(Parse(R"({"delivery": {"broken_channel_probe": "P2D"}})"),
+                        "delivery.broken_channel_probe"),
+            "must be between PT1S and P1D");
 }
 
 TEST(ConfigDelivery, InitialBackoffMustNotExceedTheMaximum) {

@@ -483,25 +483,38 @@ TEST_F(Reminders, ADingTalkRobotGetsASignedMessageThatMentionsTheOwner) {
   EXPECT_EQ(daemon_->StderrText().find("t0ken"), std::string::npos);
 }
 
-TEST_F(Reminders, ARevokedDingTalkTokenIsNotRetriedForever) {
+TEST_F(Reminders, MessagesWaitForABrokenChannelWithoutUsingUpAttempts) {
   WebhookSink sink;
-  sink.SetReply([](const ServerRequest&) {
+  // The robot's token is revoked at first; then somebody fixes the robot.
+  std::atomic<bool> revoked{true};
+  sink.SetReply([&revoked](const ServerRequest&) {
     ServerReply reply;
-    reply.body = R"({"errcode":300001,"errmsg":"token is not exist"})";
+    reply.body = revoked ? R"({"errcode":300001,"errmsg":"token is not exist"})"
+                         : R"({"errcode":0,"errmsg":"ok"})";
     return reply;
   });
   channel_ = {{"type", "dingtalk"}, {"url", sink.Url("/robot/send?access_token=gone")}};
-  ASSERT_NO_FATAL_FAILURE(StartDaemon(sink, json{{"at_deadline", true}}));
+  ASSERT_NO_FATAL_FAILURE(StartDaemon(sink, json{{"at_deadline", true}},
+                                      json{{"broken_channel_probe", "PT3S"}, {"max_attempts", 1}}));
   CreateTasks({InSeconds(1)});
-  json dead;
-  for (int i = 0; i < 100 && dead.empty(); ++i) {
-    dead = Notifications("&state=dead");
-    if (dead.empty()) std::this_thread::sleep_for(milliseconds(100));
+  ASSERT_TRUE(sink.WaitFor([](const auto& r) { return r.size() >= 1; }, seconds(10)));
+  json waiting;
+  for (int i = 0; i < 50; ++i) {
+    waiting = Notifications("&state=failed");
+    if (!waiting.empty()) break;
+    std::this_thread::sleep_for(milliseconds(100));
   }
-  ASSERT_EQ(dead.size(), 1u) << Notifications().dump(1);
-  EXPECT_EQ(dead[0]["last_error"].get<std::string>().rfind("dead_channel", 0), 0u)
-      << dead[0].dump();
-  EXPECT_EQ(sink.Requests().size(), 1u);
+  // Not dead although max_attempts is 1: the channel is broken, not the message.
+  ASSERT_EQ(waiting.size(), 1u) << Notifications().dump(1);
+  EXPECT_EQ(waiting[0]["attempts"], 0);
+  EXPECT_EQ(waiting[0]["last_error"].get<std::string>().rfind("dead_channel", 0), 0u)
+      << waiting[0].dump();
+  EXPECT_NE(daemon_->StderrText().find("is broken"), std::string::npos);
+
+  revoked = false;
+  ASSERT_TRUE(WaitForDelivered(1, seconds(15))) << Notifications().dump(1);
+  EXPECT_EQ(sink.Requests().size(), 2u);
+  EXPECT_NE(daemon_->StderrText().find("works again"), std::string::npos);
 }
 
 }  // namespace
