@@ -175,7 +175,7 @@ asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
     if (inserted || it->second.reason != outcome.reason) {
       log_->error(
           "channel {} is broken ({}): its messages wait and it is probed every {} s; fix "
-          "its configuration and restart kaizend",
+          "the robot or the config (a restart probes at once)",
           batch.channel, outcome.reason, options_.broken_channel_probe.count());
     }
     it->second.reason = outcome.reason;

@@ -369,10 +369,11 @@ ProviderVerdict ClassifyWeCom(const HttpResult& result, Instant now) {
                            "; the webhook key is wrong or was deleted: check the channel's URL "
                            "(https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...)");
       case 40058:
-        return Verdict(ReplyCategory::kPermanent, "message_too_long",
-                       said +
-                           "; WeCom takes at most 4,096 bytes of markdown: this message will "
-                           "not be sent again");
+        return Verdict(
+            ReplyCategory::kPermanent, "message_too_long",
+            said +
+                "; WeCom takes at most 2,048 bytes of text (4,096 of markdown): this message will "
+                "not be sent again");
       case -1: {
         ProviderVerdict verdict = Verdict(ReplyCategory::kRetryLater, "system_busy", "");
         verdict.retry_after = HeaderWait(http, at);
