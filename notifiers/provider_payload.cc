@@ -106,6 +106,19 @@ std::string SlackEscape(std::string_view text) {
   return out;
 }
 
+// Feishu and WeCom read tags in plain text (<at user_id="all"></at>, <@userid>), so a task title
+// or a note could ping people. A zero-width space after every '<' of words that come from users
+// keeps them from parsing as tags and shows the same text; only the mentions we write stay raw.
+std::string BreakTags(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    out += c;
+    if (c == '<') out += "\u200B";
+  }
+  return out;
+}
+
 // Whom one line addresses, resolved for the provider.
 struct Addressee {
   enum class Kind { kNobody, kAll, kPerson };
@@ -251,7 +264,7 @@ Rendered RenderFeishu(const Part& part) {
   };
   Json body;
   body["msg_type"] = "text";
-  body["content"] = {{"text", JoinText(part, opening, NoEscape)}};
+  body["content"] = {{"text", JoinText(part, opening, BreakTags)}};
   out.body = Dump(body);
   return out;
 }
@@ -280,7 +293,7 @@ Rendered RenderWeCom(const Part& part) {
     once(mentioned, who.handle);
     return "<@" + who.handle + "> ";
   };
-  std::string content = JoinText(part, opening, NoEscape);
+  std::string content = JoinText(part, opening, BreakTags);
   Json body;
   body["msgtype"] = "text";
   body["text"] = {{"content", std::move(content)},

@@ -410,6 +410,19 @@ TEST(ProviderPayload, SlackEscapesControlCharactersInWords) {
   EXPECT_EQ(text.rfind("<@U02ABCDEF> ", 0), 0u);
 }
 
+TEST(ProviderPayload, FeishuAndWeComTitlesCannotPingAnybody) {
+  Notification n = BeforeDue();
+  n.event.task_title = "<at user_id=\"all\"></at> and <@zhangsan>";
+  Json feishu = Json::parse(Only(Provider::kFeishu, n));
+  const std::string feishu_text = feishu["content"]["text"];
+  EXPECT_EQ(feishu_text.find("<at user_id=\"all\">"), std::string::npos) << feishu_text;
+  EXPECT_NE(feishu_text.find("<\u200Bat user_id=\"all\">"), std::string::npos) << feishu_text;
+  Json wecom = Json::parse(Only(Provider::kWeCom, n));
+  const std::string wecom_text = wecom["text"]["content"];
+  EXPECT_EQ(wecom_text.find("<@zhangsan>"), std::string::npos) << wecom_text;
+  EXPECT_EQ(wecom["text"]["mentioned_list"].dump().find("zhangsan"), std::string::npos);
+}
+
 TEST(ProviderPayload, EscalationMentionsItsTarget) {
   Notification n = BeforeDue();
   n.event.kind = std::string(kNotifyEscalation);
