@@ -1220,6 +1220,15 @@ struct PersonEntry {
   bool manager_valid = false;  // names another, known person
 };
 
+// The keys of people[].handles: the chat providers that mention people (a lark channel uses
+// the feishu handle, as Lark and Feishu share their ids).
+bool IsHandleProvider(std::string_view name) {
+  for (std::string_view known : {"dingtalk", "feishu", "wecom", "slack", "teams", "discord"}) {
+    if (name == known) return true;
+  }
+  return false;
+}
+
 std::vector<PersonEntry> ReadPeople(const json& root, Problems& problems,
                                     const std::map<std::string, std::string>& team_ids) {
   std::vector<PersonEntry> entries;
@@ -1272,8 +1281,12 @@ std::vector<PersonEntry> ReadPeople(const json& root, Problems& problems,
       } else {
         for (const auto& [provider, handle] : handles->items()) {
           std::string field = Join(handles_path, provider);
-          if (provider.empty()) {
-            problems.Add(field, "provider name must not be empty");
+          if (!IsHandleProvider(provider)) {
+            // A typo ("dingding") or "lark" would never be used: mentions would silently
+            // fall back to plain names.
+            problems.Add(field, "unknown chat provider '" + provider +
+                                    "'; known: dingtalk, feishu (Lark too), wecom, slack, "
+                                    "teams, discord");
           } else if (!handle.is_string()) {
             problems.Add(field, "expected a string, got " + Describe(handle));
           } else if (handle.get_ref<const std::string&>().empty()) {

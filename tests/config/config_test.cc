@@ -477,6 +477,20 @@ TEST(ConfigPeople, HandlesMustBeNonEmptyStrings) {
                 "people[1].handles: expected an object of provider: handle, got an array"}));
 }
 
+TEST(ConfigPeople, HandlesAreKeyedByAKnownChatProvider) {
+  Result<Config> config = Parse(WithPeople(R"(
+      {"id": "a", "name": "A", "team": "ops",
+       "handles": {"dingding": "138", "lark": "ou_1", "": "x", "teams": "a@example.com"}})"));
+  EXPECT_EQ(Problems(config),
+            (std::vector<std::string>{
+                "people[0].handles.: unknown chat provider ''; known: dingtalk, feishu (Lark "
+                "too), wecom, slack, teams, discord",
+                "people[0].handles.dingding: unknown chat provider 'dingding'; known: dingtalk, "
+                "feishu (Lark too), wecom, slack, teams, discord",
+                "people[0].handles.lark: unknown chat provider 'lark'; known: dingtalk, feishu "
+                "(Lark too), wecom, slack, teams, discord"}));
+}
+
 // ---- several problems together --------------------------------------------------------------
 
 TEST(ConfigParse, ReportsEveryProblemAtOnce) {

@@ -483,6 +483,39 @@ TEST_F(Reminders, ADingTalkRobotGetsASignedMessageThatMentionsTheOwner) {
   EXPECT_EQ(daemon_->StderrText().find("t0ken"), std::string::npos);
 }
 
+TEST_F(Reminders, AFeishuBotGetsASignedBodyAndUnknownHandlesAreNamedInPlainText) {
+  constexpr char kFeishuSecret[] = "kaizen-integration-feishu-secret";
+  WebhookSink sink;
+  // A fake Feishu bot: it checks timestamp and sign in the body and answers HTTP 200 with a
+  // non-zero code when it refuses, as the real one does.
+  sink.SetReply([kFeishuSecret](const ServerRequest& request) {
+    ServerReply reply;
+    json body = json::parse(request.body, nullptr, false);
+    bool signed_ok =
+        body.is_object() && body.contains("timestamp") && body.contains("sign") &&
+        body["sign"] == notifiers::FeishuSignature(
+                            kFeishuSecret, std::stoll(body["timestamp"].get<std::string>()));
+    reply.body =
+        signed_ok
+            ? R"({"code":0,"msg":"success"})"
+            : R"({"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time"})";
+    return reply;
+  });
+  channel_ = {{"type", "feishu"},
+              {"url", sink.Url("/open-apis/bot/v2/hook/abc")},
+              {"secret", kFeishuSecret}};
+  ASSERT_NO_FATAL_FAILURE(StartDaemon(sink, json{{"at_deadline", true}}));
+  CreateTasks({InSeconds(1)});  // han.meimei has no Feishu handle
+  ASSERT_TRUE(WaitForDelivered(1, seconds(15))) << Notifications().dump(1);
+  std::vector<SinkRequest> requests = sink.Requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const std::string text = requests[0].body["content"]["text"];
+  EXPECT_EQ(text.rfind("@Han Meimei", 0), 0u) << text;
+  EXPECT_EQ(text.find("<at"), std::string::npos) << text;
+  EXPECT_NE(daemon_->StderrText().find("han.meimei"), std::string::npos)
+      << "the log says once that the mention is missing";
+}
+
 TEST_F(Reminders, MessagesWaitForABrokenChannelWithoutUsingUpAttempts) {
   WebhookSink sink;
   // The robot's token is revoked at first; then somebody fixes the robot.
