@@ -102,9 +102,10 @@ asio::awaitable<void> ReminderScheduler::ReplanIfSettingsChanged() {
     co_return;
   }
   if (!*needed) co_return;
-  log_->info("the reminder settings (policies, calendars, teams, people) differ from those the "
-             "stored reminders were planned with, or none were planned yet: planning every task "
-             "again");
+  log_->info(
+      "the reminder settings (policies, calendars, teams, people) differ from those the "
+      "stored reminders were planned with, or none were planned yet: planning every task "
+      "again");
   const auto started = clock_.MonotonicNow();
   std::optional<TaskId> after;
   int tasks = 0;
