@@ -385,23 +385,15 @@ asio::awaitable<HttpResponse> ApiHandlers::PostTransition(HttpRequest request, R
   auto command = [directory = directory_, settings = follow_up_.settings, task_id = *id,
                   transition = std::move(*transition),
                   now](PlanRepository& repo) -> Result<Followed<Task>> {
-    std::optional<Task> before = repo.FindTask(task_id);
-    std::optional<Plan> plan_before;
-    if (before) plan_before = repo.FindPlan(before->plan_id);
-    auto moved = TransitionTask(repo, *directory, task_id, transition, now);
-    if (!moved.ok()) return moved.status();
-    Followed<Task> out{std::move(*moved)};
-    std::optional<Plan> plan_after = repo.FindPlan(out.value.plan_id);
-    std::vector<TaskEvent> events = repo.EventsOfTask(task_id);
-    if (before && plan_before && plan_after && !events.empty()) {
-      out.notifications = NotifyTransition(repo, *settings, *directory, *before, out.value,
-                                           *plan_before, *plan_after, events.back(), now);
-      if (plan_before->state != plan_after->state) {
-        out.reminders_changed = SyncPlanReminders(repo, *settings, *directory, plan_after->id, now);
-      } else {
-        out.reminders_changed =
-            SyncTaskReminders(repo, *settings, *directory, out.value, *plan_after, now);
-      }
+    auto recorded = RecordTransition(repo, *directory, task_id, transition, now);
+    if (!recorded.ok()) return recorded.status();
+    Followed<Task> out{recorded->after};
+    out.notifications = NotifyTransition(repo, *settings, *directory, *recorded, now);
+    const Plan& plan = recorded->plan_after;
+    if (recorded->plan_before.state != plan.state) {
+      out.reminders_changed = SyncPlanReminders(repo, *settings, *directory, plan.id, now);
+    } else {
+      out.reminders_changed = SyncTaskReminders(repo, *settings, *directory, out.value, plan, now);
     }
     out.next_reminder_at = repo.NextReminderOfTask(task_id);
     return out;

@@ -262,9 +262,13 @@ bool NeedsReplanning(PlanReader& reader, const FollowUpSettings& settings) {
 }
 
 int NotifyTransition(PlanRepository& repo, const FollowUpSettings& settings,
-                     const Directory& directory, const Task& before, const Task& after,
-                     const Plan& plan_before, const Plan& plan_after, const TaskEvent& event,
+                     const Directory& directory, const RecordedTransition& transition,
                      Instant now) {
+  const Task& before = transition.before;
+  const Task& after = transition.after;
+  const Plan& plan_before = transition.plan_before;
+  const Plan& plan_after = transition.plan_after;
+  const TaskEvent& event = transition.event;
   int written = 0;
   const std::vector<std::string>& channels = settings.ChannelsOf(plan_after.team);
   if (after.state == TaskState::kDone && before.state != TaskState::kDone) {

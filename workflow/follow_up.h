@@ -20,6 +20,7 @@
 
 #include "workflow/model.h"
 #include "workflow/notification.h"
+#include "workflow/plan_service.h"
 #include "workflow/reminder_policy.h"
 #include "workflow/repository.h"
 #include "workflow/working_calendar.h"
@@ -106,14 +107,12 @@ ReplanReport ReplanAllReminders(PlanRepository& repo, const FollowUpSettings& se
 // Whether the stored reminders were planned with other settings than `settings`.
 bool NeedsReplanning(PlanReader& reader, const FollowUpSettings& settings);
 
-// The notifications of a task's transition, written to the outbox, `event` being the history
-// entry the transition appended: moved to done: the verifier (waiting_verification), unless the
-// verifier moved it; rejected: the owner, with the note; and when the transition completed the
-// plan: the team (plan_completed). Returns how many notifications were written.
+// The notifications of a task's transition, written to the outbox: moved to done: the
+// verifier (waiting_verification), unless the verifier moved it; rejected: the owner, with the
+// note; and when the transition completed the plan: the team (plan_completed). Returns how many
+// notifications were written.
 int NotifyTransition(PlanRepository& repo, const FollowUpSettings& settings,
-                     const Directory& directory, const Task& before, const Task& after,
-                     const Plan& plan_before, const Plan& plan_after, const TaskEvent& event,
-                     Instant now);
+                     const Directory& directory, const RecordedTransition& transition, Instant now);
 
 struct FireReport {
   int fired = 0;          // reminders that created notifications

@@ -416,8 +416,9 @@ Result<Task> UpdateTask(PlanRepository& repo, const Directory& directory, TaskId
   return next;
 }
 
-Result<Task> TransitionTask(PlanRepository& repo, const Directory& directory, TaskId task_id,
-                            const TransitionRequest& request, Instant now) {
+Result<RecordedTransition> RecordTransition(PlanRepository& repo, const Directory& directory,
+                                            TaskId task_id, const TransitionRequest& request,
+                                            Instant now) {
   std::optional<Task> task = repo.FindTask(task_id);
   if (!task) return TaskNotFound(task_id);
   std::optional<Plan> plan = repo.FindPlan(task->plan_id);
@@ -434,10 +435,19 @@ Result<Task> TransitionTask(PlanRepository& repo, const Directory& directory, Ta
   Result<TransitionOutcome> outcome =
       DecideTransition(*task, *plan, dependencies, directory, request, now);
   if (!outcome.ok()) return outcome.status();
-  repo.UpdateTask(outcome->task);
-  repo.AppendEvent(outcome->event);
-  RederivePlanState(repo, *plan, now);
-  return std::move(outcome->task);
+  RecordedTransition recorded{*task, std::move(outcome->task), *plan, *plan,
+                              std::move(outcome->event)};
+  repo.UpdateTask(recorded.after);
+  recorded.event.id = repo.AppendEvent(recorded.event);
+  RederivePlanState(repo, recorded.plan_after, now);
+  return recorded;
+}
+
+Result<Task> TransitionTask(PlanRepository& repo, const Directory& directory, TaskId task_id,
+                            const TransitionRequest& request, Instant now) {
+  Result<RecordedTransition> recorded = RecordTransition(repo, directory, task_id, request, now);
+  if (!recorded.ok()) return recorded.status();
+  return std::move(recorded->after);
 }
 
 Result<PlanWithTasks> CancelPlan(PlanRepository& repo, const Directory& directory, PlanId plan_id,

@@ -99,6 +99,21 @@ Result<Task> UpdateTask(PlanRepository& repo, const Directory& directory, TaskId
 Result<Task> TransitionTask(PlanRepository& repo, const Directory& directory, TaskId task_id,
                             const TransitionRequest& request, Instant now);
 
+// A transition and what it did, for the follow-ups that depend on it (follow_up.h): the task
+// and its plan before and after, and the event as stored (its id set).
+struct RecordedTransition {
+  Task before;
+  Task after;
+  Plan plan_before;
+  Plan plan_after;
+  TaskEvent event;
+};
+
+// TransitionTask, returning the whole record. Errors as TransitionTask.
+Result<RecordedTransition> RecordTransition(PlanRepository& repo, const Directory& directory,
+                                            TaskId task_id, const TransitionRequest& request,
+                                            Instant now);
+
 // Cancels the plan and every unfinished task in it (open, in_progress, blocked), each with a
 // "transition" event whose note names the plan cancellation. Done and verified tasks stay.
 // Errors: kNotFound "plan_not_found", kConflict "plan_not_active" (already cancelled or

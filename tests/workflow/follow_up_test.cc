@@ -302,14 +302,22 @@ TEST_F(FollowUpTest, DoneAsksTheVerifierRejectionTellsTheOwnerAndCompletionTells
   const Instant now = At("2026-11-20T00:00:00Z");
   Task task = MakeTask(At("2026-11-25T10:00:00Z"), now);
   auto step = [&](TaskState to, const std::string& actor, const std::string& note) {
-    Task before = *repo_.FindTask(task.id);
-    Plan plan_before = *repo_.FindPlan(task.plan_id);
-    auto moved = Move(task.id, to, actor, now, note);
-    EXPECT_TRUE(moved.ok()) << moved.status().ToString();
-    Plan plan_after = *repo_.FindPlan(task.plan_id);
-    TaskEvent event = repo_.EventsOfTask(task.id).back();
-    return NotifyTransition(repo_, settings_, directory_, before, *moved, plan_before, plan_after,
-                            event, now);
+    const Task before = *repo_.FindTask(task.id);
+    const Plan plan_before = *repo_.FindPlan(task.plan_id);
+    TransitionRequest request;
+    request.to = to;
+    request.actor = actor;
+    request.note = note;
+    auto recorded = RecordTransition(repo_, directory_, task.id, request, now);
+    EXPECT_TRUE(recorded.ok()) << recorded.status().ToString();
+    if (!recorded.ok()) return -1;
+    // The record is what the store now holds.
+    EXPECT_EQ(recorded->before, before);
+    EXPECT_EQ(recorded->plan_before, plan_before);
+    EXPECT_EQ(recorded->after, *repo_.FindTask(task.id));
+    EXPECT_EQ(recorded->plan_after, *repo_.FindPlan(task.plan_id));
+    EXPECT_EQ(recorded->event, repo_.EventsOfTask(task.id).back());
+    return NotifyTransition(repo_, settings_, directory_, *recorded, now);
   };
   EXPECT_EQ(step(TaskState::kInProgress, kTaskOwner, ""), 0);
   EXPECT_EQ(step(TaskState::kDone, kTaskOwner, ""), 2);
