@@ -98,8 +98,8 @@ class Daemon::Impl {
 
     std::map<std::string, std::unique_ptr<notifiers::Channel>, std::less<>> channels;
     for (const ChannelOptions& options : config.channels) {
-      auto channel =
-          notifiers::MakeChannel(options, directory, io_.get_executor(), Logger("delivery"));
+      auto channel = notifiers::MakeChannel(options, directory, clock_, io_.get_executor(),
+                                            Logger("delivery"));
       if (!channel.ok()) return channel.status();
       channels.emplace(options.id, std::move(*channel));
     }
@@ -108,8 +108,8 @@ class Daemon::Impl {
       ChannelOptions log_channel;
       log_channel.id = "log";
       log_channel.type = ChannelType::kLog;
-      auto channel =
-          notifiers::MakeChannel(log_channel, directory, io_.get_executor(), Logger("delivery"));
+      auto channel = notifiers::MakeChannel(log_channel, directory, clock_, io_.get_executor(),
+                                            Logger("delivery"));
       if (!channel.ok()) return channel.status();
       channels.emplace("log", std::move(*channel));
     }

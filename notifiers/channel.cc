@@ -119,7 +119,7 @@ Result<std::unique_ptr<WebhookHttpClient>> MakeClient(const ChannelOptions& opti
 
 Result<std::unique_ptr<Channel>> MakeChannel(const ChannelOptions& options,
                                              std::shared_ptr<const Directory> directory,
-                                             asio::any_io_executor executor,
+                                             const Clock& clock, asio::any_io_executor executor,
                                              std::shared_ptr<spdlog::logger> log) {
   if (!log) log = spdlog::default_logger();
   if (!directory) directory = std::make_shared<const Directory>();
@@ -156,8 +156,8 @@ Result<std::unique_ptr<Channel>> MakeChannel(const ChannelOptions& options,
         return InvalidChannel(options, "the signing secret is empty");
       }
       return std::unique_ptr<Channel>(std::make_unique<ProviderChannel>(
-          options, *ProviderOf(options.type), std::move(directory), std::move(client).value(),
-          std::move(log)));
+          options, *ProviderOf(options.type), std::move(directory), clock,
+          std::move(client).value(), std::move(log)));
     }
   }
   return InvalidChannel(options, "unknown channel type");

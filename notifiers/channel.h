@@ -54,13 +54,15 @@ class Channel {
 };
 
 // Builds the channel. `directory` gives the people's handles the chat providers mention them
-// by; null is taken as an empty directory (everyone named in plain text). Errors:
+// by; null is taken as an empty directory (everyone named in plain text). `clock` must outlive
+// the channel. Errors:
 // kInvalidArgument "invalid_channel" (a webhook or chat channel without a valid URL, an
 // unreadable CA file, a malformed webhook secret, a secret on a provider that does not sign:
 // wecom, slack, teams, discord), the message naming the channel id but never its URL's secret
 // parts.
 Result<std::unique_ptr<Channel>> MakeChannel(const ChannelOptions& options,
                                              std::shared_ptr<const Directory> directory,
+                                             const Clock& clock,
                                              boost::asio::any_io_executor executor,
                                              std::shared_ptr<spdlog::logger> log);
 

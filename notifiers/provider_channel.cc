@@ -75,12 +75,13 @@ std::optional<ReplyCategory> ReplyCategoryOf(std::string_view reason) {
 }
 
 ProviderChannel::ProviderChannel(ChannelOptions options, Provider provider,
-                                 std::shared_ptr<const Directory> directory,
+                                 std::shared_ptr<const Directory> directory, const Clock& clock,
                                  std::unique_ptr<WebhookHttpClient> client,
                                  std::shared_ptr<spdlog::logger> log)
     : options_(std::move(options)),
       provider_(provider),
       directory_(std::move(directory)),
+      clock_(clock),
       client_(std::move(client)),
       log_(std::move(log)) {}
 
@@ -120,17 +121,13 @@ asio::awaitable<DeliveryOutcome> ProviderChannel::Deliver(DeliveryBatch batch, I
   DeliveryOutcome outcome{DeliveryVerdict::kPermanent, std::nullopt, "permanent:empty_batch"};
   for (std::size_t i = 0; i < parts.size(); ++i) {
     LogMissingHandles(parts[i]);
-    const auto sent = std::chrono::steady_clock::now();
     HttpResult result = co_await client_->Send(Request(parts[i].body, now));
     ProviderVerdict verdict = ClassifyProviderReply(provider_, result, now);
     if (verdict.resign_and_retry_once) {
       // A refused signature timestamp: the page advises one fresh signature before calling it
-      // a config error. "Fresh" is the attempt's time plus what the first send took (the
-      // caller's clock gives no second reading); the request is rebuilt from the stored URL, so
-      // the signed URL never grows.
-      const Instant fresh = now + std::max(std::chrono::milliseconds(1),
-                                           std::chrono::ceil<std::chrono::milliseconds>(
-                                               std::chrono::steady_clock::now() - sent));
+      // a config error. Fresh means the clock's time now, and never the refused one again; the
+      // request is rebuilt from the stored URL, so the signed URL never grows.
+      const Instant fresh = std::max(clock_.Now(), now + std::chrono::milliseconds(1));
       log_->info(
           "[{}] {} refused the signature's timestamp; signing afresh and sending once "
           "more",

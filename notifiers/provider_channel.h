@@ -50,9 +50,10 @@ class ProviderChannel final : public Channel {
  public:
   // `options.url` must already be a valid URL (MakeChannel checks it); `options.secret`, when
   // set, is the provider's signing secret as the product shows it (DingTalk "SEC...").
-  // `directory` supplies the handles that mentions use; never null.
+  // `directory` supplies the handles that mentions use; never null. `clock` (which must
+  // outlive the channel) gives the time of a fresh signature when a provider refuses one.
   ProviderChannel(ChannelOptions options, Provider provider,
-                  std::shared_ptr<const Directory> directory,
+                  std::shared_ptr<const Directory> directory, const Clock& clock,
                   std::unique_ptr<WebhookHttpClient> client, std::shared_ptr<spdlog::logger> log);
 
   const ChannelOptions& options() const override { return options_; }
@@ -66,6 +67,7 @@ class ProviderChannel final : public Channel {
   ChannelOptions options_;
   Provider provider_;
   std::shared_ptr<const Directory> directory_;
+  const Clock& clock_;
   std::unique_ptr<WebhookHttpClient> client_;
   std::shared_ptr<spdlog::logger> log_;
   // People already logged as lacking a handle for this provider: once per person per channel.

@@ -18,6 +18,7 @@
 #include "notifiers/signature.h"
 #include "tests/notifiers/local_http_server.h"
 #include "tests/notifiers/test_pki.h"
+#include "tests/support/fake_clock.h"
 
 namespace kaizen::notifiers {
 namespace {
@@ -80,7 +81,7 @@ class ChannelTest : public ::testing::Test {
   }
 
   std::unique_ptr<Channel> Make(const ChannelOptions& options) {
-    auto channel = MakeChannel(options, nullptr, io_.get_executor(), log_);
+    auto channel = MakeChannel(options, nullptr, clock_, io_.get_executor(), log_);
     EXPECT_TRUE(channel.ok()) << channel.status().ToString();
     return channel.ok() ? std::move(channel).value() : nullptr;
   }
@@ -105,6 +106,7 @@ class ChannelTest : public ::testing::Test {
 
   std::string Logged() const { return log_text_.str(); }
 
+  kaizen::testing::FakeClock clock_;
   asio::io_context io_;
   std::ostringstream log_text_;
   std::shared_ptr<spdlog::logger> log_;
@@ -226,7 +228,7 @@ TEST_F(ChannelTest, HttpsWithAnUntrustedCertificateRetriesLater) {
 
 TEST_F(ChannelTest, MakeChannelRefusesBadWebhookSettingsWithoutShowingSecrets) {
   ChannelOptions options = Webhook("ftp://hooks.example.test/services/" + std::string(kPathToken));
-  auto bad_url = MakeChannel(options, nullptr, io_.get_executor(), log_);
+  auto bad_url = MakeChannel(options, nullptr, clock_, io_.get_executor(), log_);
   ASSERT_FALSE(bad_url.ok());
   EXPECT_EQ(bad_url.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(bad_url.status().reason(), "invalid_channel");
@@ -235,14 +237,14 @@ TEST_F(ChannelTest, MakeChannelRefusesBadWebhookSettingsWithoutShowingSecrets) {
 
   options = Webhook("https://hooks.example.test/x");
   options.secret = "whsec_not base64!";
-  auto bad_secret = MakeChannel(options, nullptr, io_.get_executor(), log_);
+  auto bad_secret = MakeChannel(options, nullptr, clock_, io_.get_executor(), log_);
   ASSERT_FALSE(bad_secret.ok());
   EXPECT_EQ(bad_secret.status().reason(), "invalid_channel");
   EXPECT_EQ(bad_secret.status().message().find("not base64"), std::string::npos);
 
   options = Webhook("https://hooks.example.test/x");
   options.ca_file = testing::WriteTempFile("not-a-ca.pem", "hello");
-  auto bad_ca = MakeChannel(options, nullptr, io_.get_executor(), log_);
+  auto bad_ca = MakeChannel(options, nullptr, clock_, io_.get_executor(), log_);
   ASSERT_FALSE(bad_ca.ok());
   EXPECT_EQ(bad_ca.status().reason(), "invalid_channel");
 }

@@ -18,6 +18,7 @@
 #include "notifiers/provider_payload.h"
 #include "notifiers/signature.h"
 #include "tests/notifiers/local_http_server.h"
+#include "tests/support/fake_clock.h"
 
 namespace kaizen::notifiers {
 namespace {
@@ -175,8 +176,8 @@ class ProviderChannelTest : public ::testing::Test {
   }
 
   std::unique_ptr<Channel> Make(const ChannelOptions& options) {
-    auto channel =
-        MakeChannel(options, std::make_shared<const Directory>(People()), io_.get_executor(), log_);
+    auto channel = MakeChannel(options, std::make_shared<const Directory>(People()), clock_,
+                               io_.get_executor(), log_);
     EXPECT_TRUE(channel.ok()) << channel.status().ToString();
     return channel.ok() ? std::move(channel).value() : nullptr;
   }
@@ -200,6 +201,7 @@ class ProviderChannelTest : public ::testing::Test {
 
   std::string Logged() const { return log_text_.str(); }
 
+  kaizen::testing::FakeClock clock_;
   asio::io_context io_;
   std::ostringstream log_text_;
   std::shared_ptr<spdlog::logger> log_;
@@ -452,14 +454,14 @@ TEST_F(ProviderChannelTest, MakeChannelRefusesASecretForAProviderThatDoesNotSign
   ChannelOptions options =
       Options(ChannelType::kSlack, "https://hooks.slack.com/services/T0/B0/" + std::string(kToken),
               "whatever");
-  auto made = MakeChannel(options, nullptr, io_.get_executor(), log_);
+  auto made = MakeChannel(options, nullptr, clock_, io_.get_executor(), log_);
   ASSERT_FALSE(made.ok());
   EXPECT_EQ(made.status().reason(), "invalid_channel");
   EXPECT_EQ(made.status().message().find(kToken), std::string::npos);
 
   options = Options(ChannelType::kDingTalk,
                     "ftp://oapi.dingtalk.com/robot/send?access_token=" + std::string(kToken));
-  auto bad_url = MakeChannel(options, nullptr, io_.get_executor(), log_);
+  auto bad_url = MakeChannel(options, nullptr, clock_, io_.get_executor(), log_);
   ASSERT_FALSE(bad_url.ok());
   EXPECT_EQ(bad_url.status().reason(), "invalid_channel");
   EXPECT_EQ(bad_url.status().message().find(kToken), std::string::npos);
