@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev
-  libhowardhinnant-date-dev libgtest-dev libsystemd-dev
+  libhowardhinnant-date-dev libkainjow-mustache-dev libgtest-dev libsystemd-dev
   tzdata ca-certificates sqlite3 curl openssl wrk
 )
 

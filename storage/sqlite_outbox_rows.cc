@@ -92,6 +92,7 @@ nlohmann::json EventToJson(const NotificationEvent& e) {
       {"note", e.note},
       {"actor", e.actor},
       {"occurred_at", TimeText(e.occurred_at)},
+      {"facts", e.facts},
   };
 }
 
@@ -129,6 +130,10 @@ NotificationEvent EventFromJson(const std::string& text) {
     e.note = j.at("note").get<std::string>();
     e.actor = j.at("actor").get<std::string>();
     e.occurred_at = JsonInstant(j.at("occurred_at"));
+    // Absent in rows written before facts existed.
+    if (auto facts = j.find("facts"); facts != j.end()) {
+      e.facts = facts->get<std::map<std::string, std::string>>();
+    }
   } catch (const nlohmann::json::exception&) {
     ThrowCorrupt("notification event", text);
   }

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "workflow/messages.h"
+
 namespace kaizen {
 
 // A destination of notifications (section "channels", keyed by id).
@@ -48,6 +50,8 @@ struct ChannelOptions {
   // Per channel; delays, never drops. Without "rate_limit" in the config: the provider's
   // documented limit (DefaultRateLimit); a given one replaces it as a whole.
   RateLimit rate_limit;
+  // The language of this channel's messages; unset: the team's, else messages.locale.
+  std::optional<Locale> locale;
 };
 
 // The limit a provider documents for one webhook (webhook-formats.md), or unlimited.

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,23 @@ inline constexpr std::string_view kNotifyWaitingVerification = "waiting_verifica
 inline constexpr std::string_view kNotifyRejected = "rejected";
 // Every task of a plan is verified (or cancelled): the team is told.
 inline constexpr std::string_view kNotifyPlanCompleted = "plan_completed";
+// A review cycle's plan was created by its schedule: the team is told what it holds.
+inline constexpr std::string_view kNotifyCycleStarted = "cycle_started";
+// A review cycle closed: the team gets its figures.
+inline constexpr std::string_view kNotifyCycleSummary = "cycle_summary";
+// A channel's provider refused it for good (revoked token, keyword, IP allow-list): the
+// channel's owner is told through another channel.
+inline constexpr std::string_view kNotifyChannelBroken = "channel_broken";
+// A test message sent by hand (POST /api/v1/channels/{id}/test); never stored.
+inline constexpr std::string_view kNotifyChannelTest = "channel_test";
+
+// The named facts an event may carry beyond the fields of NotificationEvent, for the kinds
+// that have them: "channel", "reason" and "waiting" (messages held) for channel_broken and
+// channel_test; the figures of a cycle for cycle_started and cycle_summary. Templates see
+// each under its name; a fact an event does not carry is empty.
+inline constexpr std::string_view kNotificationFacts[] = {
+    "channel", "reason", "waiting", "tasks_total", "tasks_done", "tasks_overdue",
+    "on_time_percent"};
 
 // Everything a formatter needs to write the message, captured when the notification is created
 // (a later rename of the task does not rewrite a message already decided).
@@ -78,6 +96,8 @@ struct NotificationEvent {
   std::string note;           // the rejection's note; empty otherwise
   std::string actor;          // who caused the event (transitions); "system" for reminders
   Instant occurred_at{};      // when the reminder fired or the event happened
+  // Named by kNotificationFacts; other names are not written.
+  std::map<std::string, std::string> facts;
   bool operator==(const NotificationEvent&) const = default;
 };
 
