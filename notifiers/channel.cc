@@ -21,21 +21,25 @@ namespace asio = boost::asio;
 // A new connection gets at most this of an attempt's time; the rest is for the answer.
 constexpr std::chrono::milliseconds kMaxConnectTimeout{10'000};
 
-std::string Text(const DeliveryBatch& batch, Instant now) {
-  if (batch.items.size() == 1) return MessageText(batch.items.front().event, now);
-  return DigestText(batch.items, now);
+std::string Text(const DeliveryBatch& batch, Instant now, const MessageCatalog& catalog,
+                 std::optional<Locale> channel_locale) {
+  if (batch.items.empty()) return "";
+  const Locale locale = catalog.LocaleFor(channel_locale, batch.items.front().event.team);
+  if (batch.items.size() == 1) return catalog.Text(batch.items.front().event, locale, now);
+  return catalog.DigestText(batch.items, locale, now);
 }
 
 // Writes each message to the log; for setups without a chat and for trying kaizen out.
 class LogChannel final : public Channel {
  public:
-  LogChannel(ChannelOptions options, std::shared_ptr<spdlog::logger> log)
-      : options_(std::move(options)), log_(std::move(log)) {}
+  LogChannel(ChannelOptions options, std::shared_ptr<spdlog::logger> log,
+             std::shared_ptr<const MessageCatalog> catalog)
+      : options_(std::move(options)), log_(std::move(log)), catalog_(std::move(catalog)) {}
 
   const ChannelOptions& options() const override { return options_; }
 
   asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now) override {
-    log_->info("[{}] {}", options_.id, Text(batch, now));
+    log_->info("[{}] {}", options_.id, Text(batch, now, *catalog_, options_.locale));
     DeliveryOutcome outcome;
     outcome.verdict = DeliveryVerdict::kDelivered;
     outcome.reason = "logged";
@@ -45,21 +49,28 @@ class LogChannel final : public Channel {
  private:
   ChannelOptions options_;
   std::shared_ptr<spdlog::logger> log_;
+  std::shared_ptr<const MessageCatalog> catalog_;
 };
 
 // POSTs the Standard Webhooks JSON event, signed when the channel has a secret.
 class WebhookChannel final : public Channel {
  public:
   WebhookChannel(ChannelOptions options, std::unique_ptr<WebhookHttpClient> client,
-                 std::shared_ptr<spdlog::logger> log)
-      : options_(std::move(options)), client_(std::move(client)), log_(std::move(log)) {}
+                 std::shared_ptr<spdlog::logger> log, std::shared_ptr<const MessageCatalog> catalog)
+      : options_(std::move(options)),
+        client_(std::move(client)),
+        log_(std::move(log)),
+        catalog_(std::move(catalog)) {}
 
   const ChannelOptions& options() const override { return options_; }
 
   asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now) override {
     HttpRequestSpec spec;
     spec.url = options_.url;
-    spec.body = WebhookBody(batch, now);
+    const Locale locale =
+        batch.items.empty() ? catalog_->LocaleFor(options_.locale, "")
+                            : catalog_->LocaleFor(options_.locale, batch.items.front().event.team);
+    spec.body = WebhookBody(batch, now, *catalog_, locale);
     // The timestamp is the attempt's, so every retry is signed afresh (the id stays).
     const std::int64_t unix_seconds =
         std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
@@ -93,6 +104,7 @@ class WebhookChannel final : public Channel {
   ChannelOptions options_;
   std::unique_ptr<WebhookHttpClient> client_;
   std::shared_ptr<spdlog::logger> log_;
+  std::shared_ptr<const MessageCatalog> catalog_;
 };
 
 Status InvalidChannel(const ChannelOptions& options, std::string_view why) {
@@ -120,12 +132,18 @@ Result<std::unique_ptr<WebhookHttpClient>> MakeClient(const ChannelOptions& opti
 Result<std::unique_ptr<Channel>> MakeChannel(const ChannelOptions& options,
                                              std::shared_ptr<const Directory> directory,
                                              const Clock& clock, asio::any_io_executor executor,
-                                             std::shared_ptr<spdlog::logger> log) {
+                                             std::shared_ptr<spdlog::logger> log,
+                                             std::shared_ptr<const MessageCatalog> catalog) {
   if (!log) log = spdlog::default_logger();
+  // The built-in catalog lives as long as the process: a pointer that owns nothing.
+  if (!catalog)
+    catalog =
+        std::shared_ptr<const MessageCatalog>(std::shared_ptr<void>(), &DefaultMessageCatalog());
   if (!directory) directory = std::make_shared<const Directory>();
   switch (options.type) {
     case ChannelType::kLog:
-      return std::unique_ptr<Channel>(std::make_unique<LogChannel>(options, std::move(log)));
+      return std::unique_ptr<Channel>(
+          std::make_unique<LogChannel>(options, std::move(log), std::move(catalog)));
     case ChannelType::kWebhook: {
       auto client = MakeClient(options, std::move(executor));
       if (!client.ok()) return client.status();
@@ -133,8 +151,8 @@ Result<std::unique_ptr<Channel>> MakeChannel(const ChannelOptions& options,
         return InvalidChannel(options,
                               "the secret must be \"whsec_\" and the base64 of 24 to 64 bytes");
       }
-      return std::unique_ptr<Channel>(
-          std::make_unique<WebhookChannel>(options, std::move(client).value(), std::move(log)));
+      return std::unique_ptr<Channel>(std::make_unique<WebhookChannel>(
+          options, std::move(client).value(), std::move(log), std::move(catalog)));
     }
     case ChannelType::kWeCom:
     case ChannelType::kSlack:
@@ -157,7 +175,7 @@ Result<std::unique_ptr<Channel>> MakeChannel(const ChannelOptions& options,
       }
       return std::unique_ptr<Channel>(std::make_unique<ProviderChannel>(
           options, *ProviderOf(options.type), std::move(directory), clock,
-          std::move(client).value(), std::move(log)));
+          std::move(client).value(), std::move(log), std::move(catalog)));
     }
   }
   return InvalidChannel(options, "unknown channel type");

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "notifiers/delivery_outcome.h"
+#include "notifiers/message_text.h"
 #include "workflow/delivery_settings.h"
 #include "workflow/model.h"
 #include "workflow/notification.h"
@@ -55,7 +56,8 @@ class Channel {
 
 // Builds the channel. `directory` gives the people's handles the chat providers mention them
 // by; null is taken as an empty directory (everyone named in plain text). `clock` must outlive
-// the channel. Errors:
+// the channel. `catalog` gives the words and their language (message_text.h); null is the
+// built-in English one. Errors:
 // kInvalidArgument "invalid_channel" (a webhook or chat channel without a valid URL, an
 // unreadable CA file, a malformed webhook secret, a secret on a provider that does not sign:
 // wecom, slack, teams, discord), the message naming the channel id but never its URL's secret
@@ -64,6 +66,7 @@ Result<std::unique_ptr<Channel>> MakeChannel(const ChannelOptions& options,
                                              std::shared_ptr<const Directory> directory,
                                              const Clock& clock,
                                              boost::asio::any_io_executor executor,
-                                             std::shared_ptr<spdlog::logger> log);
+                                             std::shared_ptr<spdlog::logger> log,
+                                             std::shared_ptr<const MessageCatalog> catalog = nullptr);
 
 }  // namespace kaizen::notifiers

@@ -70,11 +70,13 @@ constexpr BuiltIn kBuiltIns[] = {
      "「{{task}}」被{{#actor}} {{actor}} {{/actor}}退回{{#note}}：{{note}}{{/note}}"
      "{{#link}} {{link}}{{/link}}"},
     {kNotifyPlanCompleted,
-     "Plan \"{{plan}}\" is complete: every task is verified or cancelled{{#link}} {{link}}{{/link}}",
+     "Plan \"{{plan}}\" is complete: every task is verified or cancelled{{#link}} "
+     "{{link}}{{/link}}",
      "计划「{{plan}}」已完成：所有任务均已验收或取消{{#link}} {{link}}{{/link}}"},
     {kNotifyCycleStarted,
      "New cycle \"{{plan}}\" has started{{#tasks_total}} with {{tasks_total}} tasks{{/tasks_total}}"
-     "{{#has_due}}; the first deadline is {{due}} ({{zone}}){{/has_due}}{{#link}} {{link}}{{/link}}",
+     "{{#has_due}}; the first deadline is {{due}} ({{zone}}){{/has_due}}{{#link}} "
+     "{{link}}{{/link}}",
      "新一期「{{plan}}」已开始{{#tasks_total}}，共 {{tasks_total}} 项任务{{/tasks_total}}"
      "{{#has_due}}，最早截止时间 {{due}}（{{zone}}）{{/has_due}}{{#link}} {{link}}{{/link}}"},
     {kNotifyCycleSummary,
@@ -300,8 +302,7 @@ std::string MessageCatalog::Sentence(const NotificationEvent& e, Locale locale, 
   v.Set("plan_id", e.plan_id != 0 ? std::to_string(e.plan_id) : "");
   v.Set("team", Escaped(style, e.team));
   v.Set("owner", Escaped(style, owner));
-  v.Set("recipient",
-        Escaped(style, e.recipient_name.empty() ? e.recipient : e.recipient_name));
+  v.Set("recipient", Escaped(style, e.recipient_name.empty() ? e.recipient : e.recipient_name));
   v.Set("actor", Escaped(style, e.actor));
   v.Set("note", Escaped(style, e.note));
   v.Set("urgent", e.urgent);
@@ -336,7 +337,8 @@ std::string MessageCatalog::Text(const NotificationEvent& e, Locale locale, Inst
   if (e.recipient_kind == RecipientKind::kTeam) {
     opening = PlainOpening("", e.mention_all, locale);
   } else {
-    opening = PlainOpening(e.recipient_name.empty() ? e.recipient : e.recipient_name, false, locale);
+    opening =
+        PlainOpening(e.recipient_name.empty() ? e.recipient : e.recipient_name, false, locale);
   }
   return opening + Sentence(e, locale, now);
 }
@@ -371,8 +373,8 @@ std::string MessageCatalog::DigestText(const std::vector<Notification>& items, L
   digest_items.reserve(items.size());
   for (const Notification& n : items) {
     const std::string url = Url(n.event);
-    digest_items.push_back({"", Text(n.event, locale, now), n.event.kind, n.event.task_title, url,
-                            url});
+    digest_items.push_back(
+        {"", Text(n.event, locale, now), n.event.kind, n.event.task_title, url, url});
   }
   DigestFrame frame;
   frame.count = items.size();

@@ -77,13 +77,17 @@ std::optional<ReplyCategory> ReplyCategoryOf(std::string_view reason) {
 ProviderChannel::ProviderChannel(ChannelOptions options, Provider provider,
                                  std::shared_ptr<const Directory> directory, const Clock& clock,
                                  std::unique_ptr<WebhookHttpClient> client,
-                                 std::shared_ptr<spdlog::logger> log)
+                                 std::shared_ptr<spdlog::logger> log,
+                                 std::shared_ptr<const MessageCatalog> catalog)
     : options_(std::move(options)),
       provider_(provider),
       directory_(std::move(directory)),
       clock_(clock),
       client_(std::move(client)),
-      log_(std::move(log)) {}
+      log_(std::move(log)),
+      catalog_(catalog ? std::move(catalog)
+                       : std::shared_ptr<const MessageCatalog>(std::shared_ptr<void>(),
+                                                               &DefaultMessageCatalog())) {}
 
 HttpRequestSpec ProviderChannel::Request(const std::string& body, Instant now) const {
   HttpRequestSpec spec;
@@ -114,7 +118,11 @@ void ProviderChannel::LogMissingHandles(const ProviderMessage& part) {
 }
 
 asio::awaitable<DeliveryOutcome> ProviderChannel::Deliver(DeliveryBatch batch, Instant now) {
-  const std::vector<ProviderMessage> parts = FormatForProvider(provider_, batch, *directory_, now);
+  const Locale locale = batch.items.empty()
+                            ? catalog_->LocaleFor(options_.locale, "")
+                            : catalog_->LocaleFor(options_.locale, batch.items.front().event.team);
+  const std::vector<ProviderMessage> parts =
+      FormatForProvider(provider_, batch, *directory_, now, *catalog_, locale);
   // Every part's verdict is the batch's until one fails. A failed part fails the batch, and its
   // retry resends the whole batch: parts already delivered are posted again (chat providers
   // take no idempotency key), so delivery is at least once, never lost.

@@ -50,11 +50,13 @@ class ProviderChannel final : public Channel {
  public:
   // `options.url` must already be a valid URL (MakeChannel checks it); `options.secret`, when
   // set, is the provider's signing secret as the product shows it (DingTalk "SEC...").
-  // `directory` supplies the handles that mentions use; never null. `clock` (which must
+  // `directory` supplies the handles that mentions use; never null. `catalog` gives the words
+  // (null: the built-in English). `clock` (which must
   // outlive the channel) gives the time of a fresh signature when a provider refuses one.
   ProviderChannel(ChannelOptions options, Provider provider,
                   std::shared_ptr<const Directory> directory, const Clock& clock,
-                  std::unique_ptr<WebhookHttpClient> client, std::shared_ptr<spdlog::logger> log);
+                  std::unique_ptr<WebhookHttpClient> client, std::shared_ptr<spdlog::logger> log,
+                  std::shared_ptr<const MessageCatalog> catalog = nullptr);
 
   const ChannelOptions& options() const override { return options_; }
   boost::asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now) override;
@@ -70,6 +72,7 @@ class ProviderChannel final : public Channel {
   const Clock& clock_;
   std::unique_ptr<WebhookHttpClient> client_;
   std::shared_ptr<spdlog::logger> log_;
+  std::shared_ptr<const MessageCatalog> catalog_;  // never null
   // People already logged as lacking a handle for this provider: once per person per channel.
   std::set<std::string> missing_logged_;
 };

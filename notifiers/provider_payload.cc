@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "notifiers/message_text.h"
 #include "notifiers/webhook_payload.h"
@@ -150,37 +151,41 @@ Addressee Resolve(const NotificationEvent& e, Provider provider, const Directory
 
 struct Line {
   Addressee who;
-  std::string sentence;  // MessageText without its "@name: " opening; may be cut short
+  std::string sentence;  // the event's sentence in the chat's markup; may be cut short
+  std::string kind;
+  std::string task;  // the task's title, escaped
+  std::string url;
+  std::string link;  // the url in the chat's link markup
 };
 
-// MessageText's sentence alone: with no person to address and nobody to mention, MessageText
-// opens with no "@...: ", and the rest does not depend on the recipient.
-std::string Sentence(const NotificationEvent& e, Instant now) {
-  NotificationEvent bare = e;
-  bare.recipient_kind = RecipientKind::kTeam;
-  bare.mention_all = false;
-  return MessageText(bare, now);
-}
-
-// A short title for one event, for DingTalk's markdown title (what the notification preview
-// shows).
-std::string TitleFor(std::string_view kind) {
-  if (kind == kNotifyBeforeDue || kind == kNotifyAtDue || kind == kNotifyOverdue ||
-      kind == kNotifyVerification) {
-    return "Reminder";
+// How each chat writes words from users and links (message_text.h).
+MessageStyle StyleFor(Provider provider) {
+  MessageStyle style;
+  auto markdown_link = [](std::string_view url, std::string_view label) {
+    return "[" + std::string(label) + "](" + std::string(url) + ")";
+  };
+  switch (provider) {
+    case Provider::kDingTalk:
+    case Provider::kTeams:
+    case Provider::kDiscord: style.link = markdown_link; break;
+    case Provider::kFeishu:
+    case Provider::kWeCom: style.escape = BreakTags; break;
+    case Provider::kSlack:
+      style.escape = SlackEscape;
+      style.link = [](std::string_view url, std::string_view label) {
+        return "<" + std::string(url) + "|" + std::string(label) + ">";
+      };
+      break;
+    case Provider::kWebhook: break;
   }
-  if (kind == kNotifyEscalation || kind == kNotifyVerificationEscalation) return "Escalation";
-  if (kind == kNotifyWaitingVerification) return "Waiting for verification";
-  if (kind == kNotifyRejected) return "Rejected";
-  if (kind == kNotifyPlanCompleted) return "Plan completed";
-  return std::string(kind);
+  return style;
 }
 
-// One message: a single event, or a digest's part with its header ("5 reminders (1/2)").
+// One message: a single event, or a digest's part.
 struct Part {
   bool digest = false;
-  std::string header;  // digests only
-  std::string title;   // DingTalk's title
+  DigestFrame frame;  // digests only
+  std::string title;  // DingTalk's title of a single event
   std::vector<Line> lines;
 };
 
@@ -194,281 +199,342 @@ void AddOnce(std::vector<std::string>& list, const std::string& value) {
   if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
 }
 
-// The opening of a line for a person without a handle, or a team: MessageText's own.
-std::string PlainOpening(const Addressee& who) {
-  switch (who.kind) {
-    case Addressee::Kind::kNobody: return "";
-    case Addressee::Kind::kAll: return "@all: ";
-    case Addressee::Kind::kPerson: return "@" + who.name + ": ";
+// The first line of a text and the rest (with its leading '\n'), for the chats that set a
+// digest's header apart.
+std::pair<std::string, std::string> HeaderAndRest(const std::string& text) {
+  std::size_t end = text.find('\n');
+  if (end == std::string::npos) return {text, ""};
+  return {text.substr(0, end), text.substr(end)};
+}
+
+std::vector<std::string> SplitLines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t end = text.find('\n', start);
+    lines.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) return lines;
+    start = end + 1;
   }
-  return "";
 }
-
-// The text of a part, each line opened by `opening(who)`, lines of a digest as "- " items after
-// the header.
-template <typename Opening, typename Escape>
-std::string JoinText(const Part& part, Opening opening, Escape escape) {
-  if (!part.digest) return opening(part.lines[0].who) + escape(part.lines[0].sentence);
-  std::string text = escape(part.header);
-  for (const Line& line : part.lines) text += "\n- " + opening(line.who) + escape(line.sentence);
-  return text;
-}
-
-std::string NoEscape(std::string_view text) { return std::string(text); }
 
 std::string Dump(const Json& body) {
   // Invalid UTF-8 in titles and names is replaced rather than refused, as in webhook_payload.
   return body.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-Rendered RenderDingTalk(const Part& part) {
-  Rendered out;
-  Json mobiles = Json::array();
-  Json user_ids = Json::array();
-  bool at_all = false;
-  std::vector<std::string> seen;
-  auto opening = [&](const Addressee& who) -> std::string {
-    if (who.kind == Addressee::Kind::kAll) at_all = true;
-    if (who.kind != Addressee::Kind::kPerson || who.handle.empty()) {
-      if (who.kind == Addressee::Kind::kPerson) AddOnce(out.missing, who.id);
-      return PlainOpening(who);
-    }
-    if (std::find(seen.begin(), seen.end(), who.handle) == seen.end()) {
-      seen.push_back(who.handle);
-      (IsMobile(who.handle) ? mobiles : user_ids).push_back(who.handle);
-    }
-    // The page: without "@<mobile>" / "@<userId>" in the content nobody is pinged.
-    return "@" + who.handle + " ";
-  };
-  // A digest's header is its title already; a single event gets the title above its line.
-  std::string text = part.digest ? "### " + JoinText(part, opening, NoEscape)
-                                 : "### " + part.title + "\n" + JoinText(part, opening, NoEscape);
-  Json body;
-  body["msgtype"] = "markdown";
-  body["markdown"] = {{"title", part.title}, {"text", std::move(text)}};
-  body["at"] = {
-      {"atMobiles", std::move(mobiles)}, {"atUserIds", std::move(user_ids)}, {"isAtAll", at_all}};
-  out.body = Dump(body);
-  return out;
-}
+// Formats the parts of one batch for one provider in one language.
+class Formatter {
+ public:
+  Formatter(Provider provider, const MessageCatalog& catalog, Locale locale, std::string channel)
+      : provider_(provider),
+        catalog_(catalog),
+        locale_(locale),
+        channel_(std::move(channel)),
+        style_(StyleFor(provider)) {}
 
-Rendered RenderFeishu(const Part& part) {
-  Rendered out;
-  auto opening = [&](const Addressee& who) -> std::string {
-    if (who.kind == Addressee::Kind::kAll) return "<at user_id=\"all\"></at> ";
-    if (who.kind != Addressee::Kind::kPerson || who.handle.empty()) {
-      if (who.kind == Addressee::Kind::kPerson) AddOnce(out.missing, who.id);
-      return PlainOpening(who);
-    }
-    return "<at user_id=\"" + who.handle + "\">" + who.name + "</at> ";
-  };
-  Json body;
-  body["msg_type"] = "text";
-  body["content"] = {{"text", JoinText(part, opening, BreakTags)}};
-  out.body = Dump(body);
-  return out;
-}
-
-Rendered RenderWeCom(const Part& part) {
-  Rendered out;
-  Json mentioned = Json::array();
-  Json mobiles = Json::array();
-  std::vector<std::string> seen;
-  auto once = [&](Json& list, const std::string& value) {
-    if (std::find(seen.begin(), seen.end(), value) != seen.end()) return;
-    seen.push_back(value);
-    list.push_back(value);
-  };
-  auto opening = [&](const Addressee& who) -> std::string {
-    if (who.kind == Addressee::Kind::kAll) once(mentioned, "@all");
-    if (who.kind != Addressee::Kind::kPerson || who.handle.empty()) {
-      if (who.kind == Addressee::Kind::kPerson) AddOnce(out.missing, who.id);
-      return PlainOpening(who);
-    }
-    if (IsMobile(who.handle)) {
-      // No in-text form pings a mobile number; the list does, and the text names the person.
-      once(mobiles, who.handle);
-      return PlainOpening(who);
-    }
-    once(mentioned, who.handle);
-    return "<@" + who.handle + "> ";
-  };
-  std::string content = JoinText(part, opening, BreakTags);
-  Json body;
-  body["msgtype"] = "text";
-  body["text"] = {{"content", std::move(content)},
-                  {"mentioned_list", std::move(mentioned)},
-                  {"mentioned_mobile_list", std::move(mobiles)}};
-  out.body = Dump(body);
-  return out;
-}
-
-Rendered RenderSlack(const Part& part) {
-  Rendered out;
-  auto opening = [&](const Addressee& who) -> std::string {
-    if (who.kind == Addressee::Kind::kAll) return "<!channel> ";
-    if (who.kind != Addressee::Kind::kPerson || who.handle.empty()) {
-      if (who.kind == Addressee::Kind::kPerson) AddOnce(out.missing, who.id);
-      return SlackEscape(PlainOpening(who));
-    }
-    return "<@" + who.handle + "> ";
-  };
-  std::string text = JoinText(part, opening, SlackEscape);
-  // The section shows the digest's header in bold; `text` is what notifications show.
-  std::string section = text;
-  if (part.digest) {
-    const std::string header = SlackEscape(part.header);
-    section = "*" + header + "*" + text.substr(header.size());
+  Line MakeLine(const NotificationEvent& e, const Directory& directory, Instant now) const {
+    Line line;
+    line.who = Resolve(e, provider_, directory);
+    line.sentence = catalog_.Sentence(e, locale_, now, style_);
+    line.kind = e.kind;
+    line.task = style_.escape ? style_.escape(e.task_title) : e.task_title;
+    line.url = catalog_.Url(e);
+    line.link = line.url.empty() || !style_.link
+                    ? line.url
+                    : style_.link(line.url, MessageCatalog::LinkLabel(e, locale_));
+    return line;
   }
-  out.chars = std::max(Utf16Length(text), Utf16Length(section));
-  Json body;
-  body["text"] = text;
-  body["blocks"] = Json::array(
-      {{{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", std::move(section)}}}}});
-  out.body = Dump(body);
-  return out;
-}
 
-Rendered RenderTeams(const Part& part) {
-  Rendered out;
-  Json entities = Json::array();
-  std::vector<std::string> seen;
-  auto opening = [&](const Addressee& who) -> std::string {
-    // The page documents no way for a webhook card to mention a whole team: plain "@all: ".
-    if (who.kind != Addressee::Kind::kPerson || who.handle.empty()) {
-      if (who.kind == Addressee::Kind::kPerson) AddOnce(out.missing, who.id);
-      return PlainOpening(who);
-    }
-    std::string at = "<at>" + who.name + "</at>";
-    if (std::find(seen.begin(), seen.end(), who.handle) == seen.end()) {
-      seen.push_back(who.handle);
-      // The entity's text must equal an <at>…</at> in a TextBlock; mentioned.id is the UPN.
-      entities.push_back({{"type", "mention"},
-                          {"text", at},
-                          {"mentioned", {{"id", who.handle}, {"name", who.name}}}});
-    }
-    return at + " ";
-  };
-  auto text_block = [](std::string text) {
-    return Json{{"type", "TextBlock"}, {"wrap", true}, {"text", std::move(text)}};
-  };
-  Json blocks = Json::array();
-  if (!part.digest) {
-    blocks.push_back(text_block(opening(part.lines[0].who) + part.lines[0].sentence));
-  } else {
-    Json header = text_block(part.header);
-    header["weight"] = "bolder";
-    blocks.push_back(std::move(header));
-    for (const Line& line : part.lines) {
-      blocks.push_back(text_block("- " + opening(line.who) + line.sentence));
-    }
-  }
-  Json content;
-  content["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json";
-  content["type"] = "AdaptiveCard";
-  content["version"] = "1.4";
-  content["body"] = std::move(blocks);
-  content["msteams"] = {{"entities", std::move(entities)}};
-  Json attachment;
-  attachment["contentType"] = "application/vnd.microsoft.card.adaptive";
-  attachment["contentUrl"] = nullptr;
-  attachment["content"] = std::move(content);
-  Json body;
-  body["type"] = "message";
-  body["attachments"] = Json::array({std::move(attachment)});
-  out.body = Dump(body);
-  return out;
-}
-
-Rendered RenderDiscord(const Part& part) {
-  Rendered out;
-  Json users = Json::array();
-  std::vector<std::string> seen;
-  bool everyone = false;
-  auto opening = [&](const Addressee& who) -> std::string {
-    if (who.kind == Addressee::Kind::kAll) {
-      everyone = true;
-      return "@everyone ";
-    }
-    if (who.kind != Addressee::Kind::kPerson || who.handle.empty()) {
-      if (who.kind == Addressee::Kind::kPerson) AddOnce(out.missing, who.id);
-      return PlainOpening(who);
-    }
-    if (std::find(seen.begin(), seen.end(), who.handle) == seen.end()) {
-      seen.push_back(who.handle);
-      users.push_back(who.handle);
-    }
-    return "<@" + who.handle + "> ";
-  };
-  std::string content = JoinText(part, opening, NoEscape);
-  out.chars = Utf16Length(content);
-  // An empty "parse" pings nobody but the listed users (and @everyone only when we meant it).
-  Json parse = Json::array();
-  if (everyone) parse.push_back("everyone");
-  Json body;
-  body["content"] = std::move(content);
-  body["allowed_mentions"] = {{"parse", std::move(parse)}, {"users", std::move(users)}};
-  out.body = Dump(body);
-  return out;
-}
-
-Rendered Render(Provider provider, const Part& part) {
-  switch (provider) {
-    case Provider::kDingTalk: return RenderDingTalk(part);
-    case Provider::kFeishu: return RenderFeishu(part);
-    case Provider::kWeCom: return RenderWeCom(part);
-    case Provider::kSlack: return RenderSlack(part);
-    case Provider::kTeams: return RenderTeams(part);
-    case Provider::kDiscord: return RenderDiscord(part);
-    case Provider::kWebhook: break;
-  }
-  return {};  // kWebhook is handled before parts are made
-}
-
-bool Fits(Provider provider, const Rendered& r) {
-  std::size_t chars = CharLimit(provider);
-  return r.body.size() <= BodyBudget(provider) && (chars == 0 || r.chars <= chars);
-}
-
-std::string DigestHeader(std::size_t count, std::string_view mark) {
-  return std::to_string(count) + (count == 1 ? " reminder" : " reminders") + std::string(mark);
-}
-
-Part MakePart(bool digest, std::size_t count, std::string_view mark, std::vector<Line> lines) {
-  Part part;
-  part.digest = digest;
-  part.lines = std::move(lines);
-  if (digest) {
-    part.header = DigestHeader(count, mark);
-    part.title = part.header;
-  }
-  return part;
-}
-
-// A part holding only `line`, cut short until it fits. The page's limits are per message, and a
-// single item cannot be split at an item boundary, so its sentence loses its end instead and
-// says so with "…" (binary search over the kept length: rendering is monotone in it).
-Line CutToFit(Provider provider, const Part& shape, Line line) {
-  const std::string full = line.sentence;
-  auto fits_with = [&](std::size_t keep) {
-    Part trial = shape;
-    trial.lines = {line};
-    trial.lines[0].sentence = std::string(Utf8Prefix(full, keep)) + std::string(kEllipsis);
-    return Fits(provider, Render(provider, trial));
-  };
-  std::size_t lo = 0;  // the longest kept length known to fit (0 is the fallback regardless)
-  std::size_t hi = full.size();
-  while (lo < hi) {
-    std::size_t mid = lo + (hi - lo + 1) / 2;
-    if (fits_with(mid)) {
-      lo = mid;
+  Part MakePart(bool digest, std::size_t count, std::string part_no, std::string parts,
+                std::vector<Line> lines) const {
+    Part part;
+    part.digest = digest;
+    part.lines = std::move(lines);
+    if (digest) {
+      part.frame.count = count;
+      part.frame.split = !parts.empty();
+      part.frame.part = std::move(part_no);
+      part.frame.parts = std::move(parts);
+      part.frame.channel = channel_;
     } else {
-      hi = mid - 1;
+      part.title = MessageCatalog::Title(part.lines[0].kind, locale_);
     }
+    return part;
   }
-  line.sentence = std::string(Utf8Prefix(full, lo)) + std::string(kEllipsis);
-  return line;
-}
+
+  Rendered Render(const Part& part) const {
+    switch (provider_) {
+      case Provider::kDingTalk: return RenderDingTalk(part);
+      case Provider::kFeishu: return RenderFeishu(part);
+      case Provider::kWeCom: return RenderWeCom(part);
+      case Provider::kSlack: return RenderSlack(part);
+      case Provider::kTeams: return RenderTeams(part);
+      case Provider::kDiscord: return RenderDiscord(part);
+      case Provider::kWebhook: break;
+    }
+    return {};  // kWebhook is handled before parts are made
+  }
+
+  bool Fits(const Rendered& r) const {
+    std::size_t chars = CharLimit(provider_);
+    return r.body.size() <= BodyBudget(provider_) && (chars == 0 || r.chars <= chars);
+  }
+
+  // A part holding only `line`, cut short until it fits. The page's limits are per message,
+  // and a single item cannot be split at an item boundary, so its sentence loses its end
+  // instead and says so with "…" (binary search over the kept length: rendering is monotone
+  // in it).
+  Line CutToFit(const Part& shape, Line line) const {
+    const std::string full = line.sentence;
+    auto fits_with = [&](std::size_t keep) {
+      Part trial = shape;
+      trial.lines = {line};
+      trial.lines[0].sentence = std::string(Utf8Prefix(full, keep)) + std::string(kEllipsis);
+      return Fits(Render(trial));
+    };
+    std::size_t lo = 0;  // the longest kept length known to fit (0 is the fallback regardless)
+    std::size_t hi = full.size();
+    while (lo < hi) {
+      std::size_t mid = lo + (hi - lo + 1) / 2;
+      if (fits_with(mid)) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    line.sentence = std::string(Utf8Prefix(full, lo)) + std::string(kEllipsis);
+    return line;
+  }
+
+ private:
+  // The opening of a line for a person without a handle, or a team.
+  std::string PlainOpening(const Addressee& who) const {
+    switch (who.kind) {
+      case Addressee::Kind::kNobody: return "";
+      case Addressee::Kind::kAll: return MessageCatalog::PlainOpening("", true, locale_);
+      case Addressee::Kind::kPerson: {
+        std::string name = style_.escape ? style_.escape(who.name) : who.name;
+        return MessageCatalog::PlainOpening(name, false, locale_);
+      }
+    }
+    return "";
+  }
+
+  // The text of a part: a single event's opening and sentence, or the digest template over
+  // the lines, each opened by `opening(who)`.
+  template <typename Opening>
+  std::string Text(const Part& part, Opening opening) const {
+    if (!part.digest) return opening(part.lines[0].who) + part.lines[0].sentence;
+    std::vector<DigestItem> items;
+    items.reserve(part.lines.size());
+    for (const Line& line : part.lines) {
+      items.push_back(
+          {opening(line.who), line.sentence, line.kind, line.task, line.link, line.url});
+    }
+    return catalog_.Digest(locale_, part.frame, items);
+  }
+
+  Rendered RenderDingTalk(const Part& part) const {
+    Rendered out;
+    Json mobiles = Json::array();
+    Json user_ids = Json::array();
+    bool at_all = false;
+    std::vector<std::string> seen;
+    auto opening = [&](const Addressee& who) -> std::string {
+      if (who.kind == Addressee::Kind::kAll) at_all = true;
+      if (who.kind != Addressee::Kind::kPerson || who.handle.empty()) {
+        if (who.kind == Addressee::Kind::kPerson) AddOnce(out.missing, who.id);
+        return PlainOpening(who);
+      }
+      if (std::find(seen.begin(), seen.end(), who.handle) == seen.end()) {
+        seen.push_back(who.handle);
+        (IsMobile(who.handle) ? mobiles : user_ids).push_back(who.handle);
+      }
+      // The page: without "@<mobile>" / "@<userId>" in the content nobody is pinged.
+      return "@" + who.handle + " ";
+    };
+    std::string text = Text(part, opening);
+    // A digest's first line is its header and its title; a single event gets its title above.
+    std::string title = part.digest ? HeaderAndRest(text).first : part.title;
+    text = part.digest ? "### " + text : "### " + part.title + "\n" + text;
+    Json body;
+    body["msgtype"] = "markdown";
+    body["markdown"] = {{"title", std::move(title)}, {"text", std::move(text)}};
+    body["at"] = {
+        {"atMobiles", std::move(mobiles)}, {"atUserIds", std::move(user_ids)}, {"isAtAll", at_all}};
+    out.body = Dump(body);
+    return out;
+  }
+
+  Rendered RenderFeishu(const Part& part) const {
+    Rendered out;
+    auto opening = [&](const Addressee& who) -> std::string {
+      if (who.kind == Addressee::Kind::kAll) return "<at user_id=\"all\"></at> ";
+      if (who.kind != Addressee::Kind::kPerson || who.handle.empty()) {
+        if (who.kind == Addressee::Kind::kPerson) AddOnce(out.missing, who.id);
+        return PlainOpening(who);
+      }
+      return "<at user_id=\"" + who.handle + "\">" + BreakTags(who.name) + "</at> ";
+    };
+    Json body;
+    body["msg_type"] = "text";
+    body["content"] = {{"text", Text(part, opening)}};
+    out.body = Dump(body);
+    return out;
+  }
+
+  Rendered RenderWeCom(const Part& part) const {
+    Rendered out;
+    Json mentioned = Json::array();
+    Json mobiles = Json::array();
+    std::vector<std::string> seen;
+    auto once = [&](Json& list, const std::string& value) {
+      if (std::find(seen.begin(), seen.end(), value) != seen.end()) return;
+      seen.push_back(value);
+      list.push_back(value);
+    };
+    auto opening = [&](const Addressee& who) -> std::string {
+      if (who.kind == Addressee::Kind::kAll) once(mentioned, "@all");
+      if (who.kind != Addressee::Kind::kPerson || who.handle.empty()) {
+        if (who.kind == Addressee::Kind::kPerson) AddOnce(out.missing, who.id);
+        return PlainOpening(who);
+      }
+      if (IsMobile(who.handle)) {
+        // No in-text form pings a mobile number; the list does, and the text names the person.
+        once(mobiles, who.handle);
+        return PlainOpening(who);
+      }
+      once(mentioned, who.handle);
+      return "<@" + who.handle + "> ";
+    };
+    std::string content = Text(part, opening);
+    Json body;
+    body["msgtype"] = "text";
+    body["text"] = {{"content", std::move(content)},
+                    {"mentioned_list", std::move(mentioned)},
+                    {"mentioned_mobile_list", std::move(mobiles)}};
+    out.body = Dump(body);
+    return out;
+  }
+
+  Rendered RenderSlack(const Part& part) const {
+    Rendered out;
+    auto opening = [&](const Addressee& who) -> std::string {
+      if (who.kind == Addressee::Kind::kAll) return "<!channel> ";
+      if (who.kind != Addressee::Kind::kPerson || who.handle.empty()) {
+        if (who.kind == Addressee::Kind::kPerson) AddOnce(out.missing, who.id);
+        return PlainOpening(who);
+      }
+      return "<@" + who.handle + "> ";
+    };
+    std::string text = Text(part, opening);
+    // The section shows the digest's header in bold; `text` is what notifications show.
+    std::string section = text;
+    if (part.digest) {
+      auto [header, rest] = HeaderAndRest(text);
+      if (!header.empty()) section = "*" + header + "*" + rest;
+    }
+    out.chars = std::max(Utf16Length(text), Utf16Length(section));
+    Json body;
+    body["text"] = text;
+    body["blocks"] = Json::array(
+        {{{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", std::move(section)}}}}});
+    out.body = Dump(body);
+    return out;
+  }
+
+  Rendered RenderTeams(const Part& part) const {
+    Rendered out;
+    Json entities = Json::array();
+    std::vector<std::string> seen;
+    auto opening = [&](const Addressee& who) -> std::string {
+      // The page documents no way for a webhook card to mention a whole team: plain "@all: ".
+      if (who.kind != Addressee::Kind::kPerson || who.handle.empty()) {
+        if (who.kind == Addressee::Kind::kPerson) AddOnce(out.missing, who.id);
+        return PlainOpening(who);
+      }
+      std::string at = "<at>" + who.name + "</at>";
+      if (std::find(seen.begin(), seen.end(), who.handle) == seen.end()) {
+        seen.push_back(who.handle);
+        // The entity's text must equal an <at>…</at> in a TextBlock; mentioned.id is the UPN.
+        entities.push_back({{"type", "mention"},
+                            {"text", at},
+                            {"mentioned", {{"id", who.handle}, {"name", who.name}}}});
+      }
+      return at + " ";
+    };
+    auto text_block = [](std::string text) {
+      return Json{{"type", "TextBlock"}, {"wrap", true}, {"text", std::move(text)}};
+    };
+    Json blocks = Json::array();
+    const std::string text = Text(part, opening);
+    if (!part.digest) {
+      blocks.push_back(text_block(text));
+    } else {
+      // A TextBlock per line, the header in bold: a card shows one block per line well.
+      std::vector<std::string> lines = SplitLines(text);
+      for (std::size_t i = 0; i < lines.size(); ++i) {
+        Json block = text_block(std::move(lines[i]));
+        if (i == 0) block["weight"] = "bolder";
+        blocks.push_back(std::move(block));
+      }
+    }
+    Json content;
+    content["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json";
+    content["type"] = "AdaptiveCard";
+    content["version"] = "1.4";
+    content["body"] = std::move(blocks);
+    content["msteams"] = {{"entities", std::move(entities)}};
+    Json attachment;
+    attachment["contentType"] = "application/vnd.microsoft.card.adaptive";
+    attachment["contentUrl"] = nullptr;
+    attachment["content"] = std::move(content);
+    Json body;
+    body["type"] = "message";
+    body["attachments"] = Json::array({std::move(attachment)});
+    out.body = Dump(body);
+    return out;
+  }
+
+  Rendered RenderDiscord(const Part& part) const {
+    Rendered out;
+    Json users = Json::array();
+    std::vector<std::string> seen;
+    bool everyone = false;
+    auto opening = [&](const Addressee& who) -> std::string {
+      if (who.kind == Addressee::Kind::kAll) {
+        everyone = true;
+        return "@everyone ";
+      }
+      if (who.kind != Addressee::Kind::kPerson || who.handle.empty()) {
+        if (who.kind == Addressee::Kind::kPerson) AddOnce(out.missing, who.id);
+        return PlainOpening(who);
+      }
+      if (std::find(seen.begin(), seen.end(), who.handle) == seen.end()) {
+        seen.push_back(who.handle);
+        users.push_back(who.handle);
+      }
+      return "<@" + who.handle + "> ";
+    };
+    std::string content = Text(part, opening);
+    out.chars = Utf16Length(content);
+    // An empty "parse" pings nobody but the listed users (and @everyone only when we meant it).
+    Json parse = Json::array();
+    if (everyone) parse.push_back("everyone");
+    Json body;
+    body["content"] = std::move(content);
+    body["allowed_mentions"] = {{"parse", std::move(parse)}, {"users", std::move(users)}};
+    out.body = Dump(body);
+    return out;
+  }
+
+  Provider provider_;
+  const MessageCatalog& catalog_;
+  Locale locale_;
+  std::string channel_;
+  MessageStyle style_;
+};
 
 }  // namespace
 
@@ -486,49 +552,43 @@ std::size_t MaxBodyBytes(Provider provider) {
 }
 
 std::vector<ProviderMessage> FormatForProvider(Provider provider, const DeliveryBatch& batch,
-                                               const Directory& directory, Instant now) {
+                                               const Directory& directory, Instant now,
+                                               const MessageCatalog& catalog, Locale locale) {
   if (batch.items.empty()) return {};
-  if (provider == Provider::kWebhook) return {{WebhookBody(batch, now), {}}};
+  if (provider == Provider::kWebhook) return {{WebhookBody(batch, now, catalog, locale), {}}};
 
+  const Formatter f(provider, catalog, locale, batch.channel);
   std::vector<Line> lines;
   lines.reserve(batch.items.size());
-  for (const Notification& n : batch.items) {
-    lines.push_back({Resolve(n.event, provider, directory), Sentence(n.event, now)});
-  }
+  for (const Notification& n : batch.items) lines.push_back(f.MakeLine(n.event, directory, now));
   const std::size_t count = lines.size();
-  const bool digest = count > 1;
   auto finish = [](Rendered r) { return ProviderMessage{std::move(r.body), std::move(r.missing)}; };
 
-  if (!digest) {
-    Part part = MakePart(false, 1, "", lines);
-    part.title = TitleFor(batch.items[0].event.kind);
-    if (!Fits(provider, Render(provider, part))) {
-      part.lines[0] = CutToFit(provider, part, part.lines[0]);
-    }
-    return {finish(Render(provider, part))};
+  if (count == 1) {
+    Part part = f.MakePart(false, 1, "", "", lines);
+    if (!f.Fits(f.Render(part))) part.lines[0] = f.CutToFit(part, part.lines[0]);
+    return {finish(f.Render(part))};
   }
 
-  Part whole = MakePart(true, count, "", lines);
-  Rendered all = Render(provider, whole);
-  if (Fits(provider, all)) return {finish(std::move(all))};
+  Rendered all = f.Render(f.MakePart(true, count, "", "", lines));
+  if (f.Fits(all)) return {finish(std::move(all))};
 
-  // Packed greedily with the widest mark the parts can get (" (99/99)" for up to 99 items), so
-  // that the real, never wider, marks written afterwards still fit.
-  const std::string digits(std::to_string(count).size(), '9');
-  const std::string widest = " (" + digits + "/" + digits + ")";
+  // Packed greedily with the widest numbers the parts can get ("99/99" for up to 99 items), so
+  // that the real, never wider, numbers written afterwards still fit.
+  const std::string widest(std::to_string(count).size(), '9');
   std::vector<std::vector<Line>> groups;
   std::vector<Line> current;
   for (Line& line : lines) {
     std::vector<Line> trial = current;
     trial.push_back(line);
-    if (Fits(provider, Render(provider, MakePart(true, count, widest, trial)))) {
+    if (f.Fits(f.Render(f.MakePart(true, count, widest, widest, trial)))) {
       current = std::move(trial);
       continue;
     }
     if (!current.empty()) groups.push_back(std::move(current));
     current = {line};
-    Part alone = MakePart(true, count, widest, current);
-    if (!Fits(provider, Render(provider, alone))) current[0] = CutToFit(provider, alone, line);
+    Part alone = f.MakePart(true, count, widest, widest, current);
+    if (!f.Fits(f.Render(alone))) current[0] = f.CutToFit(alone, line);
   }
   if (!current.empty()) groups.push_back(std::move(current));
 
@@ -536,10 +596,10 @@ std::vector<ProviderMessage> FormatForProvider(Provider provider, const Delivery
   out.reserve(groups.size());
   for (std::size_t i = 0; i < groups.size(); ++i) {
     // One group happens only when cutting an item made the rest fit: no "(1/1)".
-    std::string mark = groups.size() == 1 ? std::string()
-                                          : " (" + std::to_string(i + 1) + "/" +
-                                                std::to_string(groups.size()) + ")";
-    out.push_back(finish(Render(provider, MakePart(true, count, mark, std::move(groups[i])))));
+    const bool split = groups.size() > 1;
+    out.push_back(finish(
+        f.Render(f.MakePart(true, count, split ? std::to_string(i + 1) : "",
+                            split ? std::to_string(groups.size()) : "", std::move(groups[i])))));
   }
   return out;
 }

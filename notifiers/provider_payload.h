@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "notifiers/channel.h"
+#include "notifiers/message_text.h"
 #include "notifiers/provider_reply.h"
 #include "workflow/model.h"
 #include "workflow/time.h"
@@ -49,8 +50,10 @@ struct ProviderMessage {
 // bytes and within the provider's character limit (Slack 3,000 per section, Discord 2,000).
 // kWebhook gives WebhookBody (webhook_payload.h) as one body, never split: its receiver
 // deduplicates on the batch's single key.
-std::vector<ProviderMessage> FormatForProvider(Provider provider, const DeliveryBatch& batch,
-                                               const Directory& directory, Instant now);
+// The words come from `catalog` in `locale` (message_text.h).
+std::vector<ProviderMessage> FormatForProvider(
+    Provider provider, const DeliveryBatch& batch, const Directory& directory, Instant now,
+    const MessageCatalog& catalog = DefaultMessageCatalog(), Locale locale = Locale::kEn);
 
 // The largest body FormatForProvider produces for `provider`, in bytes of UTF-8 JSON.
 std::size_t MaxBodyBytes(Provider provider);

@@ -11,7 +11,8 @@ namespace {
 // request (and golden tests) rely on.
 using Json = nlohmann::ordered_json;
 
-Json ItemData(const Notification& n, int attempt, Instant now) {
+Json ItemData(const Notification& n, int attempt, Instant now, const MessageCatalog& catalog,
+              Locale locale) {
   const NotificationEvent& e = n.event;
   Json data;
   data["notification_id"] = n.id;
@@ -36,28 +37,32 @@ Json ItemData(const Notification& n, int attempt, Instant now) {
   if (!e.note.empty()) data["note"] = e.note;
   data["actor"] = e.actor;
   data["occurred_at"] = FormatRfc3339(e.occurred_at);
+  if (!e.facts.empty()) data["facts"] = e.facts;
+  if (std::string url = catalog.Url(e); !url.empty()) data["url"] = std::move(url);
   data["attempt"] = attempt;
-  data["message"] = MessageText(e, now);
+  data["message"] = catalog.Text(e, locale, now);
   return data;
 }
 
 }  // namespace
 
-std::string WebhookBody(const DeliveryBatch& batch, Instant now) {
+std::string WebhookBody(const DeliveryBatch& batch, Instant now, const MessageCatalog& catalog,
+                        Locale locale) {
   Json body;
   if (batch.items.size() == 1) {
     body["type"] = "kaizen." + batch.items[0].event.kind;
     body["timestamp"] = FormatRfc3339(now);
     body["id"] = batch.idempotency_key;
-    body["data"] = ItemData(batch.items[0], batch.attempt, now);
+    body["data"] = ItemData(batch.items[0], batch.attempt, now, catalog, locale);
   } else {
     Json items = Json::array();
-    for (const Notification& n : batch.items) items.push_back(ItemData(n, batch.attempt, now));
+    for (const Notification& n : batch.items)
+      items.push_back(ItemData(n, batch.attempt, now, catalog, locale));
     body["type"] = "kaizen.digest";
     body["timestamp"] = FormatRfc3339(now);
     body["id"] = batch.idempotency_key;
     body["data"] = {{"count", batch.items.size()},
-                    {"message", DigestText(batch.items, now)},
+                    {"message", catalog.DigestText(batch.items, locale, now)},
                     {"items", std::move(items)}};
   }
   return body.dump(-1, ' ', false, Json::error_handler_t::replace);
