@@ -571,6 +571,27 @@ bool ObjectReader::References(std::string_view key, const std::set<std::string>&
   });
 }
 
+// ---- messages -------------------------------------------------------------------------------
+
+std::string LocaleNames() {
+  std::vector<std::string> names;
+  for (Locale l : kAllLocales) names.emplace_back(ToString(l));
+  return JoinNames(names);
+}
+
+// A "locale" field: "en" or "zh-CN". Returns false when absent or invalid.
+bool ReadLocale(ObjectReader& r, Problems& problems, std::string_view key, Locale& out) {
+  std::string text;
+  if (!r.String(key, text, /*required=*/false)) return false;
+  std::optional<Locale> locale = ParseLocale(text);
+  if (!locale) {
+    problems.Add(r.Field(key), "must be one of: " + LocaleNames() + "; got '" + text + "'");
+    return false;
+  }
+  out = *locale;
+  return true;
+}
+
 // ---- channels -------------------------------------------------------------------------------
 
 // A webhook URL must be absolute http(s) with a host. A plain scheme-and-host check: the full
@@ -766,11 +787,12 @@ std::vector<ChannelOptions> ReadChannels(const json& root, Problems& problems) {
         problems.Add(path, "expected an object, got " + Describe(item));
         continue;
       }
-      ObjectReader r(
-          item, path, problems,
-          {"type", "url", "secret", "ca_file", "timeout", "legacy_connector", "rate_limit"});
+      ObjectReader r(item, path, problems,
+                     {"type", "url", "secret", "ca_file", "timeout", "legacy_connector",
+                      "rate_limit", "locale"});
       ChannelOptions channel;
       channel.id = id;
+      if (Locale locale{}; ReadLocale(r, problems, "locale", locale)) channel.locale = locale;
       std::string type;
       std::optional<ChannelType> parsed;
       if (r.String("type", type, /*required=*/true)) {
@@ -859,6 +881,81 @@ std::vector<ChannelOptions> ReadChannels(const json& root, Problems& problems) {
   std::sort(channels.begin(), channels.end(),
             [](const ChannelOptions& a, const ChannelOptions& b) { return a.id < b.id; });
   return channels;
+}
+
+// One template: a string, or an array of strings joined by line breaks (JSON has no multi-line
+// strings). Checked against the names its kind offers.
+void ReadTemplate(const json& value, const std::string& path, std::string_view kind,
+                  Problems& problems, std::string& out) {
+  std::string source;
+  if (value.is_string()) {
+    source = value.get<std::string>();
+  } else if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (!value[i].is_string()) {
+        problems.Add(Index(path, i), "expected a string, got " + Describe(value[i]));
+        return;
+      }
+      if (i > 0) source += '\n';
+      source += value[i].get<std::string>();
+    }
+  } else {
+    problems.Add(path,
+                 "expected a template (a string or an array of lines), got " + Describe(value));
+    return;
+  }
+  if (source.empty()) {
+    problems.Add(path, "must not be empty");
+    return;
+  }
+  Result<MessageTemplate> parsed = MessageTemplate::Parse(source, TemplateScopeFor(kind));
+  if (!parsed.ok()) {
+    problems.Add(path, parsed.status().message());
+    return;
+  }
+  out = std::move(source);
+}
+
+void ReadMessages(const json& root, Problems& problems, MessageSettings& out) {
+  const json* section = Section(root, "messages", problems);
+  if (section == nullptr) return;
+  ObjectReader r(*section, "messages", problems, {"locale", "base_url", "templates"});
+  ReadLocale(r, problems, "locale", out.default_locale);
+  if (r.String("base_url", out.base_url, /*required=*/false)) {
+    if (auto reason = CheckWebhookUrl(out.base_url)) {
+      problems.Add(r.Field("base_url"), *reason);
+    } else if (out.base_url.find_first_of("?#") != std::string::npos) {
+      problems.Add(r.Field("base_url"), "must not have a query or a fragment: links append a path");
+    }
+    while (!out.base_url.empty() && out.base_url.back() == '/') out.base_url.pop_back();
+  }
+  const json* templates = r.Object("templates");
+  if (templates == nullptr) return;
+  for (const auto& [locale_name, kinds] : templates->items()) {
+    const std::string locale_path = Join(r.Field("templates"), locale_name);
+    std::optional<Locale> locale = ParseLocale(locale_name);
+    if (!locale) {
+      problems.Add(locale_path, "not a locale; known: " + LocaleNames());
+      continue;
+    }
+    if (!kinds.is_object()) {
+      problems.Add(locale_path,
+                   "expected an object of templates by message kind, got " + Describe(kinds));
+      continue;
+    }
+    for (const auto& [kind, value] : kinds.items()) {
+      const std::string path = Join(locale_path, kind);
+      if (!IsTemplateKind(kind)) {
+        std::vector<std::string> known;
+        for (std::string_view k : TemplateKinds()) known.emplace_back(k);
+        problems.Add(path, "not a message kind; known: " + JoinNames(known));
+        continue;
+      }
+      std::string source;
+      ReadTemplate(value, path, kind, problems, source);
+      if (!source.empty()) out.templates[*locale][kind] = std::move(source);
+    }
+  }
 }
 
 // ---- delivery -------------------------------------------------------------------------------
@@ -1156,7 +1253,8 @@ bool SameZone(const std::string& a, const date::time_zone& b) {
 
 std::vector<Team> ReadTeams(const json& root, Problems& problems,
                             std::map<std::string, std::string>& ids, const FollowUpNames& names,
-                            std::map<std::string, TeamFollowUp, std::less<>>& follow_up) {
+                            std::map<std::string, TeamFollowUp, std::less<>>& follow_up,
+                            std::map<std::string, Locale, std::less<>>& locales) {
   std::vector<Team> teams;
   const json* array = ArrayAt(root, "teams", problems);
   if (array == nullptr) return teams;
@@ -1167,10 +1265,12 @@ std::vector<Team> ReadTeams(const json& root, Problems& problems,
       problems.Add(path, "expected an object, got " + Describe(item));
       continue;
     }
-    ObjectReader r(item, path, problems,
-                   {"id", "name", "time_zone", "calendar", "reminder_policy", "channels"});
+    ObjectReader r(
+        item, path, problems,
+        {"id", "name", "time_zone", "calendar", "reminder_policy", "channels", "locale"});
     Team team;
     ReadId(r, path, ids, problems, team.id);
+    if (Locale locale{}; ReadLocale(r, problems, "locale", locale)) locales[team.id] = locale;
     r.String("name", team.name, /*required=*/true);
     bool zone_valid = true;
     if (r.String("time_zone", team.time_zone, /*required=*/false) && !IsTimeZone(team.time_zone)) {
@@ -1393,7 +1493,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source, con
   config.source = source;
   ObjectReader top(*root, "", problems,
                    {"server", "storage", "log", "channels", "delivery", "calendars", "teams",
-                    "people", "policies", "reminders"});
+                    "people", "policies", "reminders", "messages"});
   ReadServer(*root, problems, config.server);
   ReadStorage(*root, problems, config.storage);
   ReadLog(*root, problems, config.log);
@@ -1408,7 +1508,9 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source, con
 
   auto follow_up = std::make_shared<FollowUpSettings>();
   std::map<std::string, std::string> team_ids;
-  std::vector<Team> teams = ReadTeams(*root, problems, team_ids, names, follow_up->teams);
+  std::vector<Team> teams =
+      ReadTeams(*root, problems, team_ids, names, follow_up->teams, config.messages.team_locales);
+  ReadMessages(*root, problems, config.messages);
   std::vector<PersonEntry> entries = ReadPeople(*root, problems, team_ids);
   CheckManagerCycles(entries, problems);
 

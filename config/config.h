@@ -18,6 +18,7 @@
 
 #include "workflow/delivery_settings.h"
 #include "workflow/follow_up.h"
+#include "workflow/messages.h"
 #include "workflow/model.h"
 #include "workflow/status.h"
 
@@ -56,6 +57,9 @@ struct Config {
   // By id; always holds a channel "log" of type log unless the config defines "log" itself.
   std::vector<kaizen::ChannelOptions> channels;
   kaizen::DeliveryOptions delivery;
+  // Section "messages" (language, links, templates) and the teams' "locale"; a channel's
+  // "locale" is in its ChannelOptions.
+  kaizen::MessageSettings messages;
 };
 
 struct ConfigProblem {

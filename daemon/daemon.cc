@@ -96,10 +96,14 @@ class Daemon::Impl {
     settings.group_window = config.delivery.group_window;
     auto follow_up = std::make_shared<const FollowUpSettings>(std::move(settings));
 
+    // config/ checked every template already; a failure here would be a bug, reported as such.
+    auto catalog = notifiers::MessageCatalog::Make(config.messages);
+    if (!catalog.ok()) return catalog.status();
+    auto messages = std::make_shared<const notifiers::MessageCatalog>(std::move(catalog).value());
     std::map<std::string, std::unique_ptr<notifiers::Channel>, std::less<>> channels;
     for (const ChannelOptions& options : config.channels) {
       auto channel = notifiers::MakeChannel(options, directory, clock_, io_.get_executor(),
-                                            Logger("delivery"));
+                                            Logger("delivery"), messages);
       if (!channel.ok()) return channel.status();
       channels.emplace(options.id, std::move(*channel));
     }
@@ -109,7 +113,7 @@ class Daemon::Impl {
       log_channel.id = "log";
       log_channel.type = ChannelType::kLog;
       auto channel = notifiers::MakeChannel(log_channel, directory, clock_, io_.get_executor(),
-                                            Logger("delivery"));
+                                            Logger("delivery"), messages);
       if (!channel.ok()) return channel.status();
       channels.emplace("log", std::move(*channel));
     }

@@ -327,8 +327,8 @@ TEST(ConfigUnknown, UnknownFieldsListTheKnownOnes) {
   EXPECT_EQ(
       Problems(config),
       (std::vector<std::string>{
-          "sever: unknown field; known: calendars, channels, delivery, log, people, policies, "
-          "reminders, server, storage, teams",
+          "sever: unknown field; known: calendars, channels, delivery, log, messages, people, "
+          "policies, reminders, server, storage, teams",
           "server.listne: unknown field; known: listen, max_body_bytes, max_connections, "
           "request_timeout_seconds",
           "storage.readrs: unknown field; known: path, readers, synchronous"}));
@@ -340,8 +340,9 @@ TEST(ConfigUnknown, UnknownFieldsInTeamsAndPeople) {
   EXPECT_EQ(OnlyProblem(config, "people[0].handle"),
             "unknown field; known: handles, id, manager, name, team");
   config = Parse(R"({"teams": [{"id": "ops", "name": "Ops", "timezone": "UTC"}]})");
-  EXPECT_EQ(OnlyProblem(config, "teams[0].timezone"),
-            "unknown field; known: calendar, channels, id, name, reminder_policy, time_zone");
+  EXPECT_EQ(
+      OnlyProblem(config, "teams[0].timezone"),
+      "unknown field; known: calendar, channels, id, locale, name, reminder_policy, time_zone");
 }
 
 TEST(ConfigUnknown, DuplicateKeysAreReported) {
@@ -508,7 +509,7 @@ TEST(ConfigParse, ReportsEveryProblemAtOnce) {
   EXPECT_EQ(config.status().details().at("errors").size(), 7u) << message;
   for (const char* line :
        {"/etc/kaizen/kaizen.json: extra: unknown field; known: calendars, channels, delivery, log, "
-        "people, policies, reminders, server, storage, teams",
+        "messages, people, policies, reminders, server, storage, teams",
         "/etc/kaizen/kaizen.json: server.listen: expected host:port",
         "/etc/kaizen/kaizen.json: server.max_connections: must be between 1 and 1000000, got 0",
         "/etc/kaizen/kaizen.json: storage.synchronous: must be one of: full, normal; got 'off'",
@@ -1377,6 +1378,94 @@ TEST(ConfigFollowUp, FingerprintFollowsWhatRemindersArePlannedFrom) {
   EXPECT_EQ(fingerprint(base), fingerprint(other_server));
   EXPECT_NE(fingerprint(base), fingerprint(other_policy));
   EXPECT_NE(fingerprint(base), fingerprint("{}"));
+}
+
+}  // namespace
+}  // namespace kaizen::config
+
+namespace kaizen::config {
+namespace {
+
+TEST(ConfigMessages, DefaultsAreEnglishWithoutLinksOrTemplates) {
+  Result<Config> config = Parse("{}");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->messages, MessageSettings{});
+  EXPECT_EQ(config->messages.default_locale, Locale::kEn);
+}
+
+TEST(ConfigMessages, ReadsLocalesBaseUrlAndTemplates) {
+  Result<Config> config = Parse(R"({
+    "messages": {
+      "locale": "zh-CN",
+      "base_url": "https://kaizen.example.com/",
+      "templates": {
+        "zh-CN": {"before_due": "{{owner}}：「{{task}}」{{due_in}}后到期",
+                  "digest": ["{{count}} 条", "{{#items}}* {{mention}}{{text}}\n{{/items}}"]},
+        "en": {"overdue": "{{task}} is late by {{overdue_by}}"}
+      }
+    },
+    "channels": {"ops-chat": {"type": "log", "locale": "en"}},
+    "teams": [{"id": "ops", "name": "Ops", "locale": "en"}, {"id": "qa", "name": "QA"}]
+  })");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  const MessageSettings& m = config->messages;
+  EXPECT_EQ(m.default_locale, Locale::kZhCn);
+  EXPECT_EQ(m.base_url, "https://kaizen.example.com");  // the trailing '/' goes
+  EXPECT_EQ(m.team_locales, (std::map<std::string, Locale, std::less<>>{{"ops", Locale::kEn}}));
+  EXPECT_EQ(m.templates.at(Locale::kZhCn).at("before_due"),
+            "{{owner}}：「{{task}}」{{due_in}}后到期");
+  EXPECT_EQ(m.templates.at(Locale::kZhCn).at("digest"),
+            "{{count}} 条\n{{#items}}* {{mention}}{{text}}\n{{/items}}");
+  EXPECT_EQ(m.templates.at(Locale::kEn).at("overdue"), "{{task}} is late by {{overdue_by}}");
+  auto chat = std::find_if(config->channels.begin(), config->channels.end(),
+                           [](const ChannelOptions& c) { return c.id == "ops-chat"; });
+  ASSERT_NE(chat, config->channels.end());
+  EXPECT_EQ(chat->locale, Locale::kEn);
+}
+
+TEST(ConfigMessages, AMisspeltPlaceholderIsAConfigErrorThatSaysWhere) {
+  Result<Config> config = Parse(
+      R"({"messages": {"templates": {"zh-CN": {"overdue": "「{{task}}」已逾期 {{overdue_for}}"}}}})");
+  EXPECT_EQ(OnlyProblem(config, "messages.templates.zh-CN.overdue")
+                .rfind("line 1, column 15: unknown name 'overdue_for'; known: ", 0),
+            0u)
+      << config.status().message();
+}
+
+TEST(ConfigMessages, UnbalancedSectionsUnknownKindsAndLocalesAreRefused) {
+  EXPECT_EQ(OnlyProblem(Parse(R"({"messages": {"templates": {"en": {"at_due": "{{#note}}x"}}}})"),
+                        "messages.templates.en.at_due"),
+            "line 1, column 1: section 'note' is never closed ('{{/note}}' is missing)");
+  EXPECT_EQ(OnlyProblem(Parse(R"({"messages": {"templates": {"en": {"late": "x"}}}})"),
+                        "messages.templates.en.late")
+                .rfind("not a message kind; known: before_due, at_due, overdue, escalation", 0),
+            0u);
+  EXPECT_EQ(
+      OnlyProblem(Parse(R"({"messages": {"templates": {"fr": {}}}})"), "messages.templates.fr"),
+      "not a locale; known: en, zh-CN");
+  EXPECT_EQ(OnlyProblem(Parse(R"({"messages": {"templates": {"en": {"at_due": ""}}}})"),
+                        "messages.templates.en.at_due"),
+            "must not be empty");
+  EXPECT_EQ(OnlyProblem(Parse(R"({"messages": {"templates": {"en": {"at_due": 3}}}})"),
+                        "messages.templates.en.at_due"),
+            "expected a template (a string or an array of lines), got the number 3");
+}
+
+TEST(ConfigMessages, LocalesAndBaseUrlAreChecked) {
+  EXPECT_EQ(OnlyProblem(Parse(R"({"messages": {"locale": "zh-TW"}})"), "messages.locale"),
+            "must be one of: en, zh-CN; got 'zh-TW'");
+  EXPECT_EQ(OnlyProblem(Parse(R"({"teams": [{"id": "ops", "name": "Ops", "locale": "de"}]})"),
+                        "teams[0].locale"),
+            "must be one of: en, zh-CN; got 'de'");
+  EXPECT_EQ(OnlyProblem(Parse(R"({"channels": {"c": {"type": "log", "locale": "EN"}}})"),
+                        "channels.c.locale"),
+            "must be one of: en, zh-CN; got 'EN'");
+  EXPECT_EQ(OnlyProblem(Parse(R"({"messages": {"base_url": "kaizen.example.com"}})"),
+                        "messages.base_url"),
+            "must be an absolute http:// or https:// URL");
+  EXPECT_EQ(OnlyProblem(Parse(R"({"messages": {"base_url": "https://k.example.com/?a=1"}})"),
+                        "messages.base_url"),
+            "must not have a query or a fragment: links append a path");
 }
 
 }  // namespace

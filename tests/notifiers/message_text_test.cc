@@ -201,3 +201,189 @@ TEST(DigestText, HeaderThenOneLinePerItem) {
 
 }  // namespace
 }  // namespace kaizen::notifiers
+
+namespace kaizen::notifiers {
+namespace {
+
+// The same events in Chinese, links on, from a catalog made as the daemon makes it.
+MessageCatalog Catalog(MessageSettings settings = {}) {
+  Result<MessageCatalog> catalog = MessageCatalog::Make(settings);
+  EXPECT_TRUE(catalog.ok()) << catalog.status().ToString();
+  return catalog.ok() ? std::move(catalog).value() : MessageCatalog();
+}
+
+NotificationEvent ZhEvent(std::string_view kind) {
+  NotificationEvent e = Event(kind);
+  e.task_title = "上线 v2";
+  e.plan_title = "四季度发布";
+  e.owner_name = "王芳";
+  e.recipient_name = "王芳";
+  return e;
+}
+
+std::string Zh(const NotificationEvent& e, std::string_view now) {
+  return Catalog().Text(e, Locale::kZhCn, At(now));
+}
+
+TEST(MessageTextZh, EachDeadlineReminderSaysWhatWhoseAndWhenInChinese) {
+  EXPECT_EQ(Zh(ZhEvent(kNotifyBeforeDue), "2026-11-24T09:00:00+08:00"),
+            "@王芳 提醒：「上线 v2」（负责人：王芳）将在 2 天后到期，"
+            "截止时间 11月26日 周四 09:00（Asia/Shanghai）");
+  EXPECT_EQ(Zh(ZhEvent(kNotifyAtDue), "2026-11-26T09:00:00+08:00"),
+            "@王芳 提醒：「上线 v2」（负责人：王芳）现在到期，截止时间 11月26日 周四 09:00"
+            "（Asia/Shanghai）");
+  EXPECT_EQ(Zh(ZhEvent(kNotifyOverdue), "2026-11-26T12:00:00+08:00"),
+            "@王芳 提醒：「上线 v2」（负责人：王芳）已逾期 3 小时，截止时间 11月26日 周四 09:00"
+            "（Asia/Shanghai）");
+}
+
+TEST(MessageTextZh, RelativeTimesInChinese) {
+  const Instant due = At("2026-11-26T09:00:00+08:00");
+  auto distance = [&](std::string_view from) {
+    return CoarseDistance(At(from), due, "Asia/Shanghai", Locale::kZhCn);
+  };
+  EXPECT_EQ(distance("2026-11-23T09:00:00+08:00"), "3 天");
+  EXPECT_EQ(distance("2026-11-26T08:00:00+08:00"), "1 小时");
+  EXPECT_EQ(distance("2026-11-26T08:15:00+08:00"), "45 分钟");
+  EXPECT_EQ(distance("2026-11-26T08:59:50+08:00"), "不到 1 分钟");
+}
+
+TEST(MessageTextZh, DatesInChineseWithTheYearOnlyWhenItDiffers) {
+  const Instant now = At("2026-11-25T12:00:00Z");
+  EXPECT_EQ(FormatLocalTime(At("2026-11-26T01:00:00Z"), "Asia/Shanghai", now, Locale::kZhCn),
+            "11月26日 周四 09:00");
+  EXPECT_EQ(FormatLocalTime(At("2027-01-05T01:00:00Z"), "Asia/Shanghai", now, Locale::kZhCn),
+            "2027年1月5日 周二 09:00");
+}
+
+TEST(MessageTextZh, EscalationVerificationRejectionAndPlanEvents) {
+  NotificationEvent escalation = ZhEvent(kNotifyEscalation);
+  escalation.recipient = "lihua";
+  escalation.recipient_name = "李华";
+  EXPECT_EQ(Zh(escalation, "2026-11-27T09:00:00+08:00"),
+            "@李华 升级：王芳 负责的「上线 v2」已逾期 1 天（截止时间 11月26日 周四 09:00，"
+            "Asia/Shanghai）");
+  EXPECT_EQ(Zh(ZhEvent(kNotifyWaitingVerification), "2026-11-25T09:00:00+08:00"),
+            "@王芳 王芳 已完成「上线 v2」，请你验收");
+  NotificationEvent rejected = ZhEvent(kNotifyRejected);
+  rejected.actor = "李华";
+  rejected.note = "数据口径不对";
+  EXPECT_EQ(Zh(rejected, "2026-11-25T09:00:00+08:00"),
+            "@王芳 「上线 v2」被 李华 退回：数据口径不对");
+  NotificationEvent completed = ZhEvent(kNotifyPlanCompleted);
+  completed.task_id = 0;
+  completed.recipient_kind = RecipientKind::kTeam;
+  completed.recipient = "platform";
+  completed.mention_all = true;
+  EXPECT_EQ(Zh(completed, "2026-11-25T09:00:00+08:00"),
+            "@所有人 计划「四季度发布」已完成：所有任务均已验收或取消");
+}
+
+TEST(MessageTextZh, CycleAndChannelEventsUseTheirFacts) {
+  NotificationEvent summary = ZhEvent(kNotifyCycleSummary);
+  summary.task_id = 0;
+  summary.recipient_kind = RecipientKind::kTeam;
+  summary.facts = {
+      {"tasks_total", "7"}, {"tasks_done", "6"}, {"tasks_overdue", "1"}, {"on_time_percent", "71"}};
+  EXPECT_EQ(Zh(summary, "2026-11-30T18:00:00+08:00"),
+            "「四季度发布」本期已结束：完成 6/7 项，按时完成率 71%，逾期 1 项");
+  NotificationEvent broken = Event(kNotifyChannelBroken);
+  broken.facts = {{"channel", "ops-dingtalk"},
+                  {"reason", "the robot's access token is invalid"},
+                  {"waiting", "3"}};
+  EXPECT_EQ(Catalog().Sentence(broken, Locale::kEn, At("2026-11-25T09:00:00Z")),
+            "Channel \"ops-dingtalk\" cannot deliver: the robot's access token is invalid. 3 "
+            "messages wait and go out as soon as the channel works again.");
+}
+
+TEST(MessageCatalog, LinksToTheTaskOrThePlanWhenABaseUrlIsGiven) {
+  MessageSettings settings;
+  settings.base_url = "https://kaizen.example.com/";
+  const MessageCatalog catalog = Catalog(settings);
+  const NotificationEvent task = Event(kNotifyAtDue);
+  EXPECT_EQ(catalog.Url(task), "https://kaizen.example.com/tasks/42");
+  EXPECT_EQ(catalog.Sentence(task, Locale::kEn, At("2026-11-26T09:00:00+08:00")),
+            "Reminder: \"Ship v2\" (owner Wang Fang) is due now, Thu 26 Nov 09:00 (Asia/Shanghai) "
+            "https://kaizen.example.com/tasks/42");
+  MessageStyle markdown;
+  markdown.link = [](std::string_view url, std::string_view label) {
+    return "[" + std::string(label) + "](" + std::string(url) + ")";
+  };
+  NotificationEvent plan = ZhEvent(kNotifyPlanCompleted);
+  plan.task_id = 0;
+  EXPECT_EQ(catalog.Sentence(plan, Locale::kZhCn, At("2026-11-26T09:00:00+08:00"), markdown),
+            "计划「四季度发布」已完成：所有任务均已验收或取消 "
+            "[查看计划](https://kaizen.example.com/plans/7)");
+  EXPECT_EQ(Catalog().Url(task), "");  // no base URL, no link
+}
+
+TEST(MessageCatalog, AnOperatorsTemplateReplacesTheBuiltInForItsLocaleOnly) {
+  MessageSettings settings;
+  settings.templates[Locale::kZhCn]["overdue"] =
+      "{{owner}}，「{{task}}」已经晚了 {{overdue_by}}{{#urgent}}，请立即处理{{/urgent}}";
+  const MessageCatalog catalog = Catalog(settings);
+  NotificationEvent e = ZhEvent(kNotifyOverdue);
+  e.urgent = true;
+  EXPECT_EQ(catalog.Sentence(e, Locale::kZhCn, At("2026-11-26T11:00:00+08:00")),
+            "王芳，「上线 v2」已经晚了 2 小时，请立即处理");
+  EXPECT_EQ(catalog.Sentence(Event(kNotifyOverdue), Locale::kEn, At("2026-11-26T11:00:00+08:00")),
+            "Reminder: \"Ship v2\" (owner Wang Fang) is overdue by 2 hours, due "
+            "Thu 26 Nov 09:00 (Asia/Shanghai)");
+}
+
+TEST(MessageCatalog, MakeRefusesABadTemplateNamingLocaleAndKind) {
+  MessageSettings settings;
+  settings.templates[Locale::kEn]["digest"] = "{{#items}}{{text}}";
+  Result<MessageCatalog> catalog = MessageCatalog::Make(settings);
+  ASSERT_FALSE(catalog.ok());
+  EXPECT_EQ(catalog.status().message(),
+            "messages.templates.en.digest: line 1, column 1: section 'items' is never closed "
+            "('{{/items}}' is missing)");
+}
+
+TEST(MessageCatalog, TheLanguageIsTheChannelsThenTheTeamsThenTheDefault) {
+  MessageSettings settings;
+  settings.default_locale = Locale::kZhCn;
+  settings.team_locales["emea"] = Locale::kEn;
+  const MessageCatalog catalog = Catalog(settings);
+  EXPECT_EQ(catalog.LocaleFor(Locale::kEn, "apac"), Locale::kEn);
+  EXPECT_EQ(catalog.LocaleFor(Locale::kZhCn, "emea"), Locale::kZhCn);
+  EXPECT_EQ(catalog.LocaleFor(std::nullopt, "emea"), Locale::kEn);
+  EXPECT_EQ(catalog.LocaleFor(std::nullopt, "apac"), Locale::kZhCn);
+}
+
+TEST(MessageCatalog, DigestTemplatesLoopOverTheItems) {
+  MessageSettings settings;
+  settings.templates[Locale::kEn]["digest"] =
+      "{{count}} for {{channel}}:{{#items}} [{{kind}}] {{task}};{{/items}}";
+  const MessageCatalog catalog = Catalog(settings);
+  DigestFrame frame;
+  frame.count = 2;
+  frame.channel = "ops";
+  EXPECT_EQ(catalog.Digest(
+                Locale::kEn, frame,
+                {{"", "a", "at_due", "Ship v2", "", ""}, {"", "b", "overdue", "Fix CI", "", ""}}),
+            "2 for ops: [at_due] Ship v2; [overdue] Fix CI;");
+  EXPECT_EQ(Catalog().Digest(Locale::kZhCn, {3, true, "1", "2", "ops"},
+                             {{"@王芳 ", "x", "", "", "", ""}}),
+            "3 条提醒（1/2）\n- @王芳 x");
+}
+
+TEST(MessageCatalog, EveryBuiltInKindRendersInBothLanguagesWithoutLeftovers) {
+  const MessageCatalog catalog = Catalog();
+  for (std::string_view kind : TemplateKinds()) {
+    if (kind == kMessageDigest) continue;
+    for (Locale locale : kAllLocales) {
+      NotificationEvent e = ZhEvent(kind);
+      e.facts = {{"channel", "ops"}, {"reason", "r"}, {"tasks_total", "1"}};
+      std::string text = catalog.Sentence(e, locale, At("2026-11-25T09:00:00+08:00"));
+      EXPECT_FALSE(text.empty()) << kind;
+      EXPECT_EQ(text.find("{{"), std::string::npos) << kind << ": " << text;
+      EXPECT_FALSE(MessageCatalog::Title(kind, locale).empty());
+      EXPECT_NE(MessageCatalog::Title(kind, locale), std::string(kind)) << kind;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kaizen::notifiers
