@@ -789,10 +789,11 @@ std::vector<ChannelOptions> ReadChannels(const json& root, Problems& problems) {
       }
       ObjectReader r(item, path, problems,
                      {"type", "url", "secret", "ca_file", "timeout", "legacy_connector",
-                      "rate_limit", "locale"});
+                      "rate_limit", "locale", "owner"});
       ChannelOptions channel;
       channel.id = id;
       if (Locale locale{}; ReadLocale(r, problems, "locale", locale)) channel.locale = locale;
+      if (std::string owner; r.String("owner", owner, /*required=*/false)) channel.owner = owner;
       std::string type;
       std::optional<ChannelType> parsed;
       if (r.String("type", type, /*required=*/true)) {
@@ -1519,6 +1520,16 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source, con
   for (PersonEntry& e : entries) people.push_back(std::move(e.person));
   // Person escalations are checked against the people as read, even when some have problems.
   Directory known_people(people, {});
+  for (const ChannelOptions& channel : config.channels) {
+    if (channel.owner && known_people.FindPerson(*channel.owner) == nullptr) {
+      std::vector<std::string> ids;
+      for (const Person& p : people) ids.push_back(p.id);
+      problems.Add(
+          Join(Join("channels", channel.id), "owner"),
+          "unknown person '" + *channel.owner + "'; " +
+              (ids.empty() ? std::string("no people are configured") : "known: " + JoinNames(ids)));
+    }
+  }
   follow_up->policies = ReadPolicies(*root, problems, known_people, names.channels);
   ReminderDefaults defaults = ReadReminders(*root, problems, names.policies, names.channels);
   if (!problems.empty()) return Failure(source, problems);

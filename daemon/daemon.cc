@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -46,6 +47,30 @@ void NotifySystemd(const char* state) {
 #else
   (void)state;
 #endif
+}
+
+// For each channel with an owner: the owner, and the channels to tell them through: their
+// team's, else the default ones, and "log" last, which always works.
+std::map<std::string, BrokenChannelContact, std::less<>> BrokenChannelContacts(
+    const config::Config& config, const Directory& directory, const FollowUpSettings& follow_up) {
+  std::map<std::string, BrokenChannelContact, std::less<>> contacts;
+  for (const ChannelOptions& channel : config.channels) {
+    if (!channel.owner) continue;
+    const Person* person = directory.FindPerson(*channel.owner);
+    if (person == nullptr) continue;  // config/ refuses an unknown owner
+    BrokenChannelContact c;
+    c.owner = person->id;
+    c.owner_name = person->name;
+    c.team = person->team;
+    if (const Team* team = directory.FindTeam(person->team)) c.time_zone = team->time_zone;
+    auto team = follow_up.teams.find(person->team);
+    c.via = team != follow_up.teams.end() && !team->second.channels.empty()
+                ? team->second.channels
+                : follow_up.default_channels;
+    if (std::find(c.via.begin(), c.via.end(), "log") == c.via.end()) c.via.push_back("log");
+    contacts.emplace(channel.id, std::move(c));
+  }
+  return contacts;
 }
 
 Status WritePortFile(const std::string& path, std::uint16_t port) {
@@ -119,6 +144,7 @@ class Daemon::Impl {
     }
     dispatcher_ = std::make_unique<DeliveryDispatcher>(
         io_.get_executor(), *storage_, std::move(channels), config.delivery, clock_);
+    dispatcher_->SetBrokenChannelContacts(BrokenChannelContacts(config, *directory, *follow_up));
     scheduler_ = std::make_unique<ReminderScheduler>(
         io_.get_executor(), *storage_, follow_up, directory, clock_,
         [dispatcher = dispatcher_.get()] { dispatcher->Wake(); });

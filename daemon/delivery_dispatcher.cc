@@ -65,6 +65,61 @@ void DeliveryDispatcher::Stop() {
   timer_.cancel();
 }
 
+namespace {
+// "dead_channel:token_invalid:300001" said for the person who must fix it.
+std::string BrokenReasonText(std::string_view reason) {
+  const auto category = notifiers::ReplyCategoryOf(reason);
+  std::string detail(reason.substr(
+      reason.find(':') == std::string_view::npos ? reason.size() : reason.find(':') + 1));
+  std::replace(detail.begin(), detail.end(), ':', ' ');
+  std::string text = category == notifiers::ReplyCategory::kConfigError
+                         ? "the provider refuses kaizen's settings (keyword, IP allow-list or "
+                           "signature)"
+                         : "the provider says the webhook or its token is no longer valid";
+  if (!detail.empty()) text += " [" + detail + "]";
+  return text;
+}
+}  // namespace
+
+std::optional<Notification> DeliveryDispatcher::BrokenChannelNotice(const std::string& channel,
+                                                                    const std::string& reason,
+                                                                    Instant now) const {
+  auto contact = contacts_.find(channel);
+  if (contact == contacts_.end()) return std::nullopt;
+  const BrokenChannelContact& c = contact->second;
+  auto via = std::find_if(c.via.begin(), c.via.end(), [&](const std::string& id) {
+    return id != channel && broken_.count(id) == 0 && channels_.count(id) > 0;
+  });
+  if (via == c.via.end()) {
+    log_->warn("channel {} is broken and no other channel is left to tell its owner {}", channel,
+               c.owner);
+    return std::nullopt;
+  }
+  Notification n;
+  std::string safe_channel = channel;
+  std::replace(safe_channel.begin(), safe_channel.end(), '.', '_');
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
+  n.idempotency_key = "channel_broken-" + safe_channel + "-" + std::to_string(ms.count());
+  n.channel = *via;
+  n.created_at = now;
+  n.next_attempt_at = now;
+  n.updated_at = now;
+  NotificationEvent& e = n.event;
+  e.kind = std::string(kNotifyChannelBroken);
+  e.team = c.team;
+  e.time_zone = c.time_zone;
+  e.owner = c.owner;
+  e.owner_name = c.owner_name;
+  e.recipient_kind = RecipientKind::kPerson;
+  e.recipient = c.owner;
+  e.recipient_name = c.owner_name;
+  e.urgent = true;
+  e.actor = "system";
+  e.occurred_at = now;
+  e.facts = {{"channel", channel}, {"reason", BrokenReasonText(reason)}};
+  return n;
+}
+
 std::chrono::milliseconds DeliveryDispatcher::RetryWait(const DeliveryOutcome& outcome,
                                                         int attempts) {
   std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -161,6 +216,7 @@ asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
   NotificationState state = NotificationState::kDelivered;
   Instant next_attempt = now;
   bool refund_attempt = false;
+  std::optional<Notification> broken_notice;
   const auto category = notifiers::ReplyCategoryOf(outcome.reason);
   const bool channel_broken = category == notifiers::ReplyCategory::kDeadChannel ||
                               category == notifiers::ReplyCategory::kConfigError;
@@ -172,6 +228,7 @@ asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
     next_attempt = now + options_.broken_channel_probe;
     auto [it, inserted] = broken_.try_emplace(batch.channel);
     it->second.probe_at = next_attempt;
+    if (inserted) broken_notice = BrokenChannelNotice(batch.channel, outcome.reason, now);
     if (inserted || it->second.reason != outcome.reason) {
       log_->error(
           "channel {} is broken ({}): its messages wait and it is probed every {} s; fix "
@@ -202,9 +259,11 @@ asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
     }
   }
   auto command = [ids, state, next_attempt, now, refund_attempt, recovered,
-                  channel_name = batch.channel,
-                  reason = outcome.reason](PlanRepository& repo) -> Result<int> {
+                  channel_name = batch.channel, reason = outcome.reason,
+                  broken_notice](PlanRepository& repo) -> Result<int> {
     int updated = 0;
+    // Told once per breakage: the key names the channel and the instant it broke.
+    if (broken_notice) repo.InsertNotification(*broken_notice);
     for (NotificationId id : ids) {
       std::optional<Notification> n = repo.FindNotification(id);
       // Only the attempt we claimed is ours to settle.

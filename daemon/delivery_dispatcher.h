@@ -12,7 +12,9 @@
 // misconfigured (notifiers/provider_reply.h: dead_channel, config_error) marks the channel
 // broken: its messages wait, their attempts refunded, and one batch probes the channel every
 // broken_channel_probe until one gets through, when the waiting messages go at once. The
-// broken mark lives in memory: a restart (after fixing the config) probes at once.
+// broken mark lives in memory: a restart (after fixing the config) probes at once. When a
+// channel breaks, its owner (if the config names one) gets a channel_broken notification
+// through another channel, written in the same transaction as the verdict.
 //
 // Crash safety: the outbox is the truth. At start every notification left delivering by a
 // crash is made pending again (Storage: ResetInFlightNotifications) and sent again under the
@@ -30,6 +32,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -37,6 +40,8 @@
 #include "notifiers/channel.h"
 #include "notifiers/token_bucket.h"
 #include "workflow/delivery_settings.h"
+#include "workflow/model.h"
+#include "workflow/notification.h"
 #include "workflow/time.h"
 
 namespace kaizen::storage {
@@ -53,6 +58,17 @@ struct DeliveryStats {
   int in_flight = 0;
 };
 
+// Whom to tell when a channel breaks, and through which channels (the first that is not
+// broken itself): the channel's owner (ChannelOptions::owner), through their team's channels,
+// else the default channels, else "log" (daemon.cc decides).
+struct BrokenChannelContact {
+  PersonId owner;
+  std::string owner_name;
+  std::string team;
+  std::string time_zone = "UTC";
+  std::vector<std::string> via;
+};
+
 class DeliveryDispatcher {
  public:
   static constexpr int kMaxInFlightPerChannel = 2;
@@ -65,6 +81,11 @@ class DeliveryDispatcher {
   ~DeliveryDispatcher();
   DeliveryDispatcher(const DeliveryDispatcher&) = delete;
   DeliveryDispatcher& operator=(const DeliveryDispatcher&) = delete;
+
+  // By the broken channel's id; channels without an owner are not here. Call before Start.
+  void SetBrokenChannelContacts(std::map<std::string, BrokenChannelContact, std::less<>> contacts) {
+    contacts_ = std::move(contacts);
+  }
 
   void Start();
   void Wake();
@@ -79,6 +100,10 @@ class DeliveryDispatcher {
   boost::asio::awaitable<std::vector<notifiers::DeliveryBatch>> Claim();
   boost::asio::awaitable<void> Deliver(notifiers::DeliveryBatch batch);
   std::chrono::milliseconds RetryWait(const notifiers::DeliveryOutcome& outcome, int attempts);
+  // The notification that tells the owner of `channel` it broke, or nullopt when the channel
+  // has no owner or no other channel is left to tell them through.
+  std::optional<Notification> BrokenChannelNotice(const std::string& channel,
+                                                  const std::string& reason, Instant now) const;
 
   boost::asio::any_io_executor executor_;
   storage::Storage& storage_;
@@ -91,6 +116,7 @@ class DeliveryDispatcher {
     std::string reason;
   };
   std::map<std::string, BrokenChannel, std::less<>> broken_;
+  std::map<std::string, BrokenChannelContact, std::less<>> contacts_;
   DeliveryOptions options_;
   const Clock& clock_;
   boost::asio::steady_timer timer_;

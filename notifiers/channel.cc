@@ -9,6 +9,7 @@
 #include "notifiers/http_client.h"
 #include "notifiers/message_text.h"
 #include "notifiers/provider_channel.h"
+#include "notifiers/provider_reply.h"
 #include "notifiers/signature.h"
 #include "notifiers/url.h"
 #include "notifiers/webhook_payload.h"
@@ -91,6 +92,12 @@ class WebhookChannel final : public Channel {
 
     HttpResult result = co_await client_->Send(std::move(spec));
     DeliveryOutcome outcome = ClassifyDelivery(result, now);
+    // 410 is Standard Webhooks' "disable this endpoint": the channel, not the message, is gone,
+    // and the dispatcher holds its messages when the reason says so.
+    if (ProviderVerdict verdict = ClassifyProviderReply(Provider::kWebhook, result, now);
+        verdict.category == ReplyCategory::kDeadChannel) {
+      outcome.reason = std::string(ToString(verdict.category)) + ":" + verdict.reason;
+    }
     if (outcome.verdict != DeliveryVerdict::kDelivered) {
       log_->warn("[{}] webhook {} of {} ({} item(s), attempt {}) to {} failed: {}{}", options_.id,
                  outcome.verdict == DeliveryVerdict::kRetryLater ? "delivery" : "delivery refused",

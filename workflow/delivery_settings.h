@@ -52,6 +52,9 @@ struct ChannelOptions {
   RateLimit rate_limit;
   // The language of this channel's messages; unset: the team's, else messages.locale.
   std::optional<Locale> locale;
+  // The person who looks after the channel (set up the robot, holds its token): when the
+  // provider refuses the channel for good, they are told through another channel.
+  std::optional<std::string> owner;
 };
 
 // The limit a provider documents for one webhook (webhook-formats.md), or unlimited.

@@ -1470,3 +1470,22 @@ TEST(ConfigMessages, LocalesAndBaseUrlAreChecked) {
 
 }  // namespace
 }  // namespace kaizen::config
+
+namespace kaizen::config {
+namespace {
+
+TEST(ConfigChannels, AnOwnerMustBeAKnownPerson) {
+  Result<Config> ok =
+      Parse(WithPeople(R"({"id": "wang", "name": "Wang", "team": "ops"})")
+                .insert(1, R"("channels": {"c": {"type": "log", "owner": "wang"}},)"));
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->channels.front().owner, "wang");
+  EXPECT_EQ(
+      OnlyProblem(Parse(WithPeople(R"({"id": "wang", "name": "Wang", "team": "ops"})")
+                            .insert(1, R"("channels": {"c": {"type": "log", "owner": "li"}},)")),
+                  "channels.c.owner"),
+      "unknown person 'li'; known: wang");
+}
+
+}  // namespace
+}  // namespace kaizen::config
