@@ -1,8 +1,7 @@
 #include "workflow/message_template.h"
 
-#include <kainjow/mustache.hpp>
-
 #include <algorithm>
+#include <kainjow/mustache.hpp>
 #include <optional>
 #include <utility>
 
@@ -75,7 +74,8 @@ Status Check(std::string_view source, const TemplateScope& scope) {
     pos = end + closing.size();
 
     char sigil = '\0';
-    if (!triple && !tag.empty() && std::string_view("#^/&!>=").find(tag.front()) != std::string_view::npos) {
+    if (!triple && !tag.empty() &&
+        std::string_view("#^/&!>=").find(tag.front()) != std::string_view::npos) {
       sigil = tag.front();
       tag.remove_prefix(1);
     }
@@ -88,7 +88,8 @@ Status Check(std::string_view source, const TemplateScope& scope) {
     if (name.empty()) return TemplateError(source, start, "empty tag");
     if (sigil == '/') {
       if (open.empty()) {
-        return TemplateError(source, start, "'{{/" + name + "}}' closes a section that is not open");
+        return TemplateError(source, start,
+                             "'{{/" + name + "}}' closes a section that is not open");
       }
       if (open.back().name != name) {
         return TemplateError(source, start,
@@ -114,9 +115,9 @@ Status Check(std::string_view source, const TemplateScope& scope) {
     if (sigil == '#' || sigil == '^') {
       open.push_back({name, start, sigil == '#' && is_list});
     } else if (is_list) {
-      return TemplateError(source, start,
-                           "'" + name + "' is a list: use it as a section, {{#" + name + "}}...{{/" +
-                               name + "}}");
+      return TemplateError(
+          source, start,
+          "'" + name + "' is a list: use it as a section, {{#" + name + "}}...{{/" + name + "}}");
     }
   }
   if (!open.empty()) {

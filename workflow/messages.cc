@@ -22,11 +22,20 @@ std::optional<Locale> ParseLocale(std::string_view text) {
 
 const std::vector<std::string_view>& TemplateKinds() {
   static const std::vector<std::string_view> kinds = {
-      kNotifyBeforeDue,     kNotifyAtDue,          kNotifyOverdue,
-      kNotifyEscalation,    kNotifyWaitingVerification, kNotifyVerification,
-      kNotifyVerificationEscalation, kNotifyRejected,       kNotifyPlanCompleted,
-      kNotifyCycleStarted,  kNotifyCycleSummary,   kNotifyChannelBroken,
-      kNotifyChannelTest,   kMessageDigest,
+      kNotifyBeforeDue,
+      kNotifyAtDue,
+      kNotifyOverdue,
+      kNotifyEscalation,
+      kNotifyWaitingVerification,
+      kNotifyVerification,
+      kNotifyVerificationEscalation,
+      kNotifyRejected,
+      kNotifyPlanCompleted,
+      kNotifyCycleStarted,
+      kNotifyCycleSummary,
+      kNotifyChannelBroken,
+      kNotifyChannelTest,
+      kMessageDigest,
   };
   return kinds;
 }
@@ -45,12 +54,30 @@ TemplateScope TemplateScopeFor(std::string_view kind) {
   }
   scope.names = {
       // the event
-      "kind", "task", "task_id", "plan", "plan_id", "team", "owner", "recipient", "actor",
-      "note", "urgent", "level",
+      "kind",
+      "task",
+      "task_id",
+      "plan",
+      "plan_id",
+      "team",
+      "owner",
+      "recipient",
+      "actor",
+      "note",
+      "urgent",
+      "level",
       // its deadline, in the team's zone and the message's language
-      "has_due", "due", "zone", "due_in", "overdue_by", "upcoming", "due_now", "overdue",
+      "has_due",
+      "due",
+      "zone",
+      "due_in",
+      "overdue_by",
+      "upcoming",
+      "due_now",
+      "overdue",
       // a link to the task or plan (the chat's link markup) and the bare address
-      "link", "url",
+      "link",
+      "url",
   };
   for (std::string_view fact : kNotificationFacts) scope.names.insert(std::string(fact));
   return scope;
