@@ -128,6 +128,7 @@ std::string Body(const NotificationEvent& e, Instant now) {
   if (e.kind == kNotifyPlanCompleted) {
     return "Plan " + Quoted(e.plan_title) + " is complete: every task is verified or cancelled";
   }
+  if (e.kind == kNotifyChannelTest) return "Test message from kaizen for channel " + e.recipient;
   std::string text = e.kind + ": ";
   text += e.task_id != 0 ? task : "plan " + Quoted(e.plan_title);
   return text;

@@ -52,6 +52,9 @@ inline constexpr std::string_view kNotifyWaitingVerification = "waiting_verifica
 inline constexpr std::string_view kNotifyRejected = "rejected";
 // Every task of a plan is verified (or cancelled): the team is told.
 inline constexpr std::string_view kNotifyPlanCompleted = "plan_completed";
+// A message an operator asked for to see a channel work (POST /api/v1/channels/{id}/test):
+// never in the outbox. recipient_kind team with recipient the channel id, nobody mentioned.
+inline constexpr std::string_view kNotifyChannelTest = "channel_test";
 
 // Everything a formatter needs to write the message, captured when the notification is created
 // (a later rename of the task does not rewrite a message already decided).
