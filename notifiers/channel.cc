@@ -79,7 +79,7 @@ class WebhookChannel final : public Channel {
       if (!signature.ok()) {
         // MakeChannel checked the secret; an unusable one now is a bug, not a network matter.
         log_->error("[{}] cannot sign the webhook: {}", options_.id, signature.status().message());
-        co_return DeliveryOutcome{DeliveryVerdict::kPermanent, std::nullopt, "invalid_secret", {}};
+        co_return DeliveryOutcome{DeliveryVerdict::kPermanent, std::nullopt, "invalid_secret"};
       }
       secrets.push_back(*options_.secret);
       secrets.push_back(*signature);

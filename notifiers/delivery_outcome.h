@@ -60,7 +60,7 @@ struct DeliveryOutcome {
   std::string reason;
   // Set by the channels that send over HTTP (webhook and chat providers) once a request went
   // out; unset for the log channel and when nothing was sent.
-  std::optional<ProviderAnswer> answer;
+  std::optional<ProviderAnswer> answer = std::nullopt;
 };
 
 // The verdict on `result`:

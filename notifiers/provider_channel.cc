@@ -157,7 +157,7 @@ asio::awaitable<DeliveryOutcome> ProviderChannel::Deliver(DeliveryBatch batch, I
   // Every part's verdict is the batch's until one fails. A failed part fails the batch, and its
   // retry resends the whole batch: parts already delivered are posted again (chat providers
   // take no idempotency key), so delivery is at least once, never lost.
-  DeliveryOutcome outcome{DeliveryVerdict::kPermanent, std::nullopt, "permanent:empty_batch", {}};
+  DeliveryOutcome outcome{DeliveryVerdict::kPermanent, std::nullopt, "permanent:empty_batch"};
   int requests = 0;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     LogMissingHandles(parts[i]);
