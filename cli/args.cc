@@ -70,6 +70,21 @@ std::vector<CommandSpec> BuildCommands() {
        {},
        "a plan with its goals and tasks",
        "Shows plan ID: its fields, its goals and every task."},
+      {"channels",
+       {},
+       {},
+       "list the delivery channels",
+       "Lists the channels of kaizend's config: type, rate limit, whether the provider said the\n"
+       "channel is broken, and the URL with its tokens replaced by ***."},
+      {"channels test",
+       {"ID"},
+       {},
+       "send a test message and show what the provider answered",
+       "Sends one test message (\"Test message from kaizen for channel ID\") through channel ID\n"
+       "and shows exactly what its provider answered: the HTTP status or the network error,\n"
+       "the provider's own code and message, the reply body, how kaizend reads it and what to\n"
+       "do. The message is not a reminder: it is sent once, never retried, after the\n"
+       "channel's rate limit. Exit status 0 when the channel delivered it, 4 when not."},
       {"summary",
        {},
        {{"team", "ID", "only this team"}, {"owner", "ID", "only this person's tasks"}},
@@ -243,6 +258,11 @@ Result<Invocation> ParseArgs(const std::vector<std::string>& args) {
       return UsageError("unknown command '" + name + "'; '" + words[0] +
                         "' has: " + Subcommands(words[0]));
     }
+  } else if (words.size() >= 2 && FindCommand(name + " " + words[1]) != nullptr) {
+    // A command that also has subcommands: "channels" lists, "channels test ID" tests.
+    name += " " + words[1];
+    used = 2;
+    inv.command = FindCommand(name);
   } else {
     inv.command = FindCommand(name);
     if (inv.command == nullptr) return UsageError("unknown command '" + name + "'");
@@ -306,7 +326,8 @@ std::string OverallHelp() {
   out +=
       "\n"
       "'kaizenctl COMMAND --help' tells more about one command.\n"
-      "Exit status: 0 done, 1 kaizend refused or failed, 2 usage error, 3 cannot reach kaizend.\n";
+      "Exit status: 0 done, 1 kaizend refused or failed, 2 usage error, 3 cannot reach kaizend,\n"
+      "4 the channel did not deliver the test message (channels test).\n";
   return out;
 }
 

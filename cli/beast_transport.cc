@@ -68,7 +68,7 @@ asio::awaitable<Outcome> Exchange(ServerUrl server, HttpRequest request, Timeout
   }
   req.prepare_payload();
 
-  stream.expires_after(timeouts.exchange);
+  stream.expires_after(request.timeout.value_or(timeouts.exchange));
   auto [write_error, written] = co_await http::async_write(stream, req, kNoThrow);
   if (write_error) {
     outcome.error = write_error;
@@ -115,14 +115,16 @@ Result<HttpResponse> BeastTransport::Send(const HttpRequest& request) {
   }
   if (!outcome.error) return std::move(outcome.response);
 
-  std::string cause = outcome.error == beast::error::timeout
-                          ? "no answer within " +
-                                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                                   outcome.step == "connect" ? timeouts_.connect
-                                                                             : timeouts_.exchange)
-                                                   .count()) +
-                                " s"
-                          : outcome.error.message();
+  std::string cause =
+      outcome.error == beast::error::timeout
+          ? "no answer within " +
+                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                   outcome.step == "connect"
+                                       ? timeouts_.connect
+                                       : request.timeout.value_or(timeouts_.exchange))
+                                   .count()) +
+                " s"
+          : outcome.error.message();
   std::string what = outcome.step == "resolve" || outcome.step == "connect"
                          ? "cannot connect to " + server_.text
                          : "lost the connection to " + server_.text + " (" + outcome.step + ")";

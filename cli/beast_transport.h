@@ -12,8 +12,9 @@
 namespace kaizen::cli {
 
 struct Timeouts {
-  std::chrono::milliseconds connect{5000};    // resolving excluded: numeric hosts need none
-  std::chrono::milliseconds exchange{30000};  // writing the request and reading the answer
+  std::chrono::milliseconds connect{5000};  // resolving excluded: numeric hosts need none
+  // Writing the request and reading the answer, unless the request sets its own timeout.
+  std::chrono::milliseconds exchange{30000};
 };
 
 class BeastTransport final : public Transport {

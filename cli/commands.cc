@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 
 #include "cli/render.h"
 #include "workflow/model.h"
@@ -16,6 +17,10 @@ namespace {
 using json = nlohmann::ordered_json;
 
 constexpr std::int64_t kPageMax = 500;  // the API's largest page
+// kaizend answers a channel test when the delivery is over: at most twice the channel's timeout
+// (10 minutes at most; a refused signature timestamp is sent once more) plus the wait for the
+// channel's rate limit.
+constexpr std::chrono::milliseconds kChannelTestWait = std::chrono::minutes(25);
 constexpr std::int64_t kDefaultLimit = 1000;
 
 std::string PercentEncode(std::string_view text) {
@@ -84,6 +89,7 @@ StatusCode CodeForHttp(int status) {
 int ExitCode(const Status& status) {
   if (IsUsageError(status)) return kExitUsage;
   if (status.reason() == "cannot_connect") return kExitCannotConnect;
+  if (status.reason() == "not_delivered") return kExitNotDelivered;
   return kExitApiError;
 }
 
@@ -118,6 +124,8 @@ class Session {
     if (name == "task reopen") return TaskMove("open");
     if (name == "plans") return Plans();
     if (name == "plan show") return PlanShow();
+    if (name == "channels") return Channels();
+    if (name == "channels test") return ChannelTest();
     if (name == "summary") return Summary();
     return UsageError("command '" + std::string(name) + "' is not implemented");
   }
@@ -126,9 +134,10 @@ class Session {
   bool Json() const { return inv_.output == OutputFormat::kJson; }
 
   // Sends one request; a 2xx answer's JSON body, or the API's error as a Status.
-  Result<json> Call(std::string method, const std::string& path, const json& body = nullptr) {
+  Result<json> Call(std::string method, const std::string& path, const json& body = nullptr,
+                    std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
     HttpRequest request{std::move(method), server_.base_path + "/api/v1" + path,
-                        body.is_null() ? "" : body.dump()};
+                        body.is_null() ? "" : body.dump(), timeout};
     Result<HttpResponse> response = transport_.Send(request);
     if (!response.ok()) return response.status();
     json parsed = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
@@ -287,6 +296,35 @@ class Session {
     if (!plan.ok()) return plan.status();
     term_.out << (Json() ? Dump(*plan) : RenderPlan(*plan, clock_.Now()));
     return Status::Ok();
+  }
+
+  Status Channels() {
+    Result<json> list = Call("GET", "/channels");
+    if (!list.ok()) return list.status();
+    if (Json()) {
+      term_.out << Dump(*list);
+    } else if (list->value("items", json::array()).empty()) {
+      term_.out << "no channels\n";
+    } else {
+      term_.out << RenderChannelTable(list->at("items"));
+    }
+    return Status::Ok();
+  }
+
+  Status ChannelTest() {
+    const std::string& id = inv_.positionals[0];
+    if (id.empty()) return UsageError("ID must name a channel");
+    Result<json> report =
+        Call("POST", "/channels/" + PercentEncode(id) + "/test", json::object(), kChannelTestWait);
+    if (!report.ok()) return report.status();
+    term_.out << (Json() ? Dump(*report) : RenderChannelTest(*report));
+    if (report->value("delivered", false)) return Status::Ok();
+    // The API call worked; the channel did not: a distinct exit status for scripts.
+    std::string outcome = report->value("outcome", json()).is_string()
+                              ? report->at("outcome").get<std::string>()
+                              : std::string("unknown");
+    return Status(StatusCode::kUnavailable, "not_delivered",
+                  "channel " + id + " did not deliver the test message: " + outcome);
   }
 
   Status Summary() {

@@ -22,6 +22,8 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitApiError = 1;       // kaizend answered 4xx/5xx, or nonsense
 inline constexpr int kExitUsage = 2;          // the command line is wrong; nothing was sent
 inline constexpr int kExitCannotConnect = 3;  // kaizend could not be reached
+// channels test: kaizend sent the test message, and the channel did not deliver it.
+inline constexpr int kExitNotDelivered = 4;
 
 inline constexpr std::string_view kDefaultServer = "http://127.0.0.1:8080";
 

@@ -244,6 +244,69 @@ std::string RenderSummary(const json& summary, Instant now) {
   return out;
 }
 
+std::string RenderChannelTable(const json& channels) {
+  Table table({"ID", "TYPE", "RATE", "STATE", "URL"});
+  if (channels.is_array()) {
+    for (const json& c : channels) {
+      const json& rate = Field(c, "rate_limit");
+      std::string rate_text = rate.is_object()
+                                  ? Text(rate, "per_minute") + "/min, burst " + Text(rate, "burst")
+                                  : "unlimited";
+      std::string state = Field(c, "broken") == true ? "broken: " + Text(c, "broken_reason") : "ok";
+      table.AddRow({Text(c, "id"), Text(c, "type"), rate_text, state, Text(c, "url")});
+    }
+  }
+  return table.Render();
+}
+
+std::string RenderChannelTest(const json& report) {
+  const bool delivered = Field(report, "delivered") == true;
+  std::string out = "Channel " + Text(report, "channel") + " (" + Text(report, "type") +
+                    "): " + (delivered ? "delivered" : "NOT delivered") + "\n";
+  Table fields;
+  fields.AddRow({"reason", Text(report, "reason")});
+  fields.AddRow({"category", Text(report, "category")});
+  fields.AddRow({"outcome", Text(report, "outcome")});
+  const json& network = Field(report, "network_error");
+  if (network.is_object()) {
+    fields.AddRow({"network error", Text(network, "code") + ": " + Text(network, "message")});
+  } else {
+    fields.AddRow({"http status", Text(report, "http_status")});
+  }
+  if (!Field(report, "provider_code").is_null()) {
+    fields.AddRow({"provider code", Text(report, "provider_code")});
+  }
+  if (!Field(report, "provider_message").is_null()) {
+    fields.AddRow({"provider message", Text(report, "provider_message")});
+  }
+  const json& body = Field(report, "reply_body");
+  if (body.is_string()) {
+    std::string text = body.get<std::string>();
+    if (text.empty()) text = "(empty)";
+    if (Field(report, "reply_truncated") == true) text += " [cut at 4096 bytes]";
+    fields.AddRow({"reply", text});
+  }
+  if (!Field(report, "retry_after_seconds").is_null()) {
+    fields.AddRow({"retry after", Text(report, "retry_after_seconds") + " s"});
+  }
+  if (!Field(report, "latency_ms").is_null()) {
+    fields.AddRow({"latency", Text(report, "latency_ms") + " ms"});
+  }
+  const json& requests = Field(report, "requests");
+  if (requests.is_number_integer() && requests.get<std::int64_t>() > 1) {
+    fields.AddRow({"requests", Text(requests) + " (the signature was refused and renewed)"});
+  }
+  const json& waited = Field(report, "rate_limit_wait_ms");
+  if (waited.is_number_integer() && waited.get<std::int64_t>() > 0) {
+    fields.AddRow({"rate limit wait", Text(waited) + " ms"});
+  }
+  fields.AddRow({"url", Text(report, "url")});
+  fields.AddRow({"message", Text(report, "message")});
+  fields.AddRow({"key", Text(report, "idempotency_key")});
+  fields.AddRow({"sent at", Text(report, "sent_at")});
+  return out + Indent(fields.Render());
+}
+
 std::string RenderMoved(const json& task, Instant now) {
   std::string out = "task " + Text(task, "id") + " is now " + Text(task, "state");
   const json& state = Field(task, "state");

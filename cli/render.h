@@ -21,6 +21,11 @@ std::string RenderPlanTable(const nlohmann::ordered_json& plans);
 // A plan's fields, goals and tasks.
 std::string RenderPlan(const nlohmann::ordered_json& plan, Instant now);
 std::string RenderSummary(const nlohmann::ordered_json& summary, Instant now);
+// Columns ID, TYPE, RATE, STATE, URL of GET /channels items.
+std::string RenderChannelTable(const nlohmann::ordered_json& channels);
+// What a channel test met (POST /channels/{id}/test): the verdict first, then the provider's
+// answer field by field.
+std::string RenderChannelTest(const nlohmann::ordered_json& report);
 // The answer to a transition: "task 7 is now in_progress".
 std::string RenderMoved(const nlohmann::ordered_json& task, Instant now);
 

@@ -3,6 +3,8 @@
 // from kaizenctl's single thread only.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 
 #include "workflow/status.h"
@@ -13,6 +15,9 @@ struct HttpRequest {
   std::string method;  // "GET", "POST"
   std::string target;  // path and query, e.g. "/api/v1/tasks?owner=li.lei"
   std::string body;    // JSON; empty for none
+  // How long the answer may take, for a call that waits on something slow (a channel test);
+  // the transport's own timeout when not set.
+  std::optional<std::chrono::milliseconds> timeout = std::nullopt;
 };
 
 struct HttpResponse {

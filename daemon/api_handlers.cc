@@ -74,6 +74,18 @@ struct PlanListPage {
   std::vector<PlanProgress> progress;  // one per item
 };
 
+// A request that takes no fields: no body, or {}. Otherwise the body's own error, or
+// "unknown_field" naming the first field.
+Status CheckEmptyBody(const HttpRequest& request, std::string_view what) {
+  if (request.body.empty()) return Status::Ok();
+  auto body = ParseJsonObjectBody(request);
+  if (!body.ok()) return body.status();
+  if (body->empty()) return Status::Ok();
+  return InvalidArgument("unknown_field",
+                         std::string(what) + " takes no fields; send {} or nothing",
+                         {{"field", body->begin().key()}});
+}
+
 Status NotificationNotFound(std::string_view id) {
   return NotFound("notification_not_found", "no notification with id '" + std::string(id) + "'");
 }
@@ -81,11 +93,12 @@ Status NotificationNotFound(std::string_view id) {
 }  // namespace
 
 ApiHandlers::ApiHandlers(storage::Storage& storage, std::shared_ptr<const Directory> directory,
-                         const Clock& clock, FollowUpHooks follow_up)
+                         const Clock& clock, FollowUpHooks follow_up, ChannelAdmin* channels)
     : storage_(storage),
       directory_(std::move(directory)),
       clock_(clock),
-      follow_up_(std::move(follow_up)) {
+      follow_up_(std::move(follow_up)),
+      channels_(channels) {
   if (!follow_up_.settings) follow_up_.settings = std::make_shared<const FollowUpSettings>();
   Route("POST", "/api/v1/plans", &ApiHandlers::PostPlan);
   Route("GET", "/api/v1/plans", &ApiHandlers::ListPlans);
@@ -99,6 +112,8 @@ ApiHandlers::ApiHandlers(storage::Storage& storage, std::shared_ptr<const Direct
   Route("GET", "/api/v1/tasks/{id}/events", &ApiHandlers::GetTaskEvents);
   Route("GET", "/api/v1/notifications", &ApiHandlers::ListNotifications);
   Route("POST", "/api/v1/notifications/{id}/retry", &ApiHandlers::PostNotificationRetry);
+  Route("GET", "/api/v1/channels", &ApiHandlers::ListChannels);
+  Route("POST", "/api/v1/channels/{id}/test", &ApiHandlers::PostChannelTest);
   Route("GET", "/api/v1/summary", &ApiHandlers::GetSummary);
   Route("GET", "/api/v1/people", &ApiHandlers::GetPeople);
   Route("GET", "/api/v1/teams", &ApiHandlers::GetTeams);
@@ -443,15 +458,7 @@ asio::awaitable<HttpResponse> ApiHandlers::PostNotificationRetry(HttpRequest req
                                                                  RouteParams params) {
   auto id = ResourceId(request, params, NotificationNotFound);
   if (!id.ok()) co_return Error(id.status());
-  if (!request.body.empty()) {
-    auto body = ParseJsonObjectBody(request);
-    if (!body.ok()) co_return Error(body.status());
-    if (!body->empty()) {
-      co_return Error(InvalidArgument("unknown_field",
-                                      "the retry request takes no fields; send {} or nothing",
-                                      {{"field", body->begin().key()}}));
-    }
-  }
+  if (Status s = CheckEmptyBody(request, "the retry request"); !s.ok()) co_return Error(s);
   Instant now = clock_.Now();
   auto command = [notification_id = *id, now](PlanRepository& repo) -> Result<Notification> {
     std::optional<Notification> n = repo.FindNotification(notification_id);
@@ -479,6 +486,28 @@ asio::awaitable<HttpResponse> ApiHandlers::PostNotificationRetry(HttpRequest req
   if (!retried.ok()) co_return Error(retried.status());
   AfterWrite(false, 1);
   co_return JsonResponse(200, EncodeNotification(*retried));
+}
+
+// ---- Channels --------------------------------------------------------------------------------
+
+asio::awaitable<HttpResponse> ApiHandlers::ListChannels(HttpRequest request, RouteParams) {
+  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
+  std::vector<ChannelStatus> channels;
+  if (channels_ != nullptr) channels = channels_->Channels();
+  co_return JsonResponse(200, EncodeChannels(channels));
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::PostChannelTest(HttpRequest request,
+                                                           RouteParams params) {
+  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
+  const std::string id = PathId(params);
+  if (Status s = CheckEmptyBody(request, "the test request"); !s.ok()) co_return Error(s);
+  if (channels_ == nullptr) co_return Error(ChannelNotFound(id));
+  // The API call succeeds when the message was tried, delivered or not: the answer says what
+  // the channel's receiver did. Only an unknown channel is an error.
+  Result<ChannelTestReport> report = co_await channels_->TestChannel(id);
+  if (!report.ok()) co_return Error(report.status());
+  co_return JsonResponse(200, EncodeChannelTest(*report));
 }
 
 // ---- Overview and directory ------------------------------------------------------------------

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string_view>
 
+#include "daemon/channel_admin.h"
 #include "daemon/http_message.h"
 #include "daemon/router.h"
 #include "workflow/follow_up.h"
@@ -37,8 +38,10 @@ struct FollowUpHooks {
 
 class ApiHandlers {
  public:
+  // `channels` (the DeliveryDispatcher in kaizend) serves the /channels routes; null: no
+  // channels are listed and every channel test is 404.
   ApiHandlers(storage::Storage& storage, std::shared_ptr<const Directory> directory,
-              const Clock& clock, FollowUpHooks follow_up = {});
+              const Clock& clock, FollowUpHooks follow_up = {}, ChannelAdmin* channels = nullptr);
   ApiHandlers(const ApiHandlers&) = delete;
   ApiHandlers& operator=(const ApiHandlers&) = delete;
 
@@ -67,6 +70,8 @@ class ApiHandlers {
   boost::asio::awaitable<HttpResponse> ListNotifications(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> PostNotificationRetry(HttpRequest request,
                                                              RouteParams params);
+  boost::asio::awaitable<HttpResponse> ListChannels(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> PostChannelTest(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> GetSummary(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> GetPeople(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> GetTeams(HttpRequest request, RouteParams params);
@@ -83,6 +88,7 @@ class ApiHandlers {
 
   const Clock& clock_;
   FollowUpHooks follow_up_;
+  ChannelAdmin* channels_;
   Router router_;
 };
 

@@ -7,6 +7,10 @@
 #include <limits>
 #include <utility>
 
+#include "notifiers/provider_channel.h"
+#include "notifiers/provider_reply.h"
+#include "notifiers/url.h"
+
 namespace kaizen::daemon {
 namespace {
 
@@ -938,6 +942,99 @@ Json EncodeTeams(const Directory& directory) {
   Json out;
   out["items"] = std::move(items);
   return out;
+}
+
+namespace {
+
+// A whole number as an integer ("20", not "20.0").
+Json Number(double value) {
+  if (value == std::floor(value) && std::abs(value) < 1e15) {
+    return static_cast<std::int64_t>(value);
+  }
+  return value;
+}
+
+// The URL as logs show it; null for the log channel, which has none.
+Json ChannelUrl(const ChannelOptions& options) {
+  if (options.type == ChannelType::kLog) return nullptr;
+  return notifiers::RedactUrl(options.url);
+}
+
+}  // namespace
+
+Json EncodeChannels(const std::vector<ChannelStatus>& channels) {
+  Json items = Json::array();
+  for (const ChannelStatus& c : channels) {
+    const ChannelOptions& o = c.options;
+    Json j;
+    j["id"] = o.id;
+    j["type"] = ToString(o.type);
+    j["url"] = ChannelUrl(o);
+    j["signed"] = o.secret.has_value();
+    j["timeout_ms"] = o.type == ChannelType::kLog ? Json(nullptr) : Json(o.timeout.count());
+    j["rate_limit"] =
+        o.rate_limit.per_minute > 0
+            ? Json{{"per_minute", Number(o.rate_limit.per_minute)}, {"burst", o.rate_limit.burst}}
+            : Json(nullptr);
+    j["broken"] = c.broken;
+    j["broken_reason"] = c.broken ? Json(c.broken_reason) : Json(nullptr);
+    j["next_probe_at"] = c.next_probe_at ? Json(FormatRfc3339(*c.next_probe_at)) : Json(nullptr);
+    items.push_back(std::move(j));
+  }
+  Json out;
+  out["items"] = std::move(items);
+  return out;
+}
+
+Json EncodeChannelTest(const ChannelTestReport& report) {
+  const ChannelOptions& o = report.options;
+  const notifiers::DeliveryOutcome& outcome = report.outcome;
+  const bool delivered = outcome.verdict == notifiers::DeliveryVerdict::kDelivered;
+  Json j;
+  j["channel"] = o.id;
+  j["type"] = ToString(o.type);
+  j["url"] = ChannelUrl(o);
+  j["idempotency_key"] = report.idempotency_key;
+  j["message"] = report.message;
+  j["sent_at"] = FormatRfc3339(report.sent_at);
+  j["delivered"] = delivered;
+  j["category"] = notifiers::ToString(notifiers::CategoryOf(outcome));
+  j["outcome"] = outcome.reason;
+  if (const auto& answer = outcome.answer) {
+    j["reason"] = answer->explanation;
+    j["http_status"] = answer->http_status != 0 ? Json(answer->http_status) : Json(nullptr);
+    j["network_error"] =
+        answer->network_error.empty()
+            ? Json(nullptr)
+            : Json{{"code", answer->network_error}, {"message", answer->network_error_message}};
+    j["provider_code"] = OptionalJson(answer->provider_code);
+    j["provider_message"] =
+        answer->provider_message.empty() ? Json(nullptr) : Json(answer->provider_message);
+    j["reply_body"] = answer->http_status != 0 ? Json(answer->body) : Json(nullptr);
+    j["reply_truncated"] = answer->body_truncated;
+    j["latency_ms"] = answer->latency.count();
+    j["parts"] = answer->parts;
+    j["requests"] = answer->requests;
+  } else {
+    // The log channel: nothing was sent over the network.
+    j["reason"] = o.type == ChannelType::kLog && delivered
+                      ? std::string("the message was written to kaizend's log")
+                      : outcome.reason;
+    j["http_status"] = nullptr;
+    j["network_error"] = nullptr;
+    j["provider_code"] = nullptr;
+    j["provider_message"] = nullptr;
+    j["reply_body"] = nullptr;
+    j["reply_truncated"] = false;
+    j["latency_ms"] = nullptr;
+    j["parts"] = delivered ? 1 : 0;
+    j["requests"] = 0;
+  }
+  j["retry_after_seconds"] =
+      outcome.retry_after ? Json(outcome.retry_after->count()) : Json(nullptr);
+  j["rate_limit_wait_ms"] = report.rate_limit_wait.count();
+  j["duration_ms"] = report.duration.count();
+  return j;
 }
 
 PlanProgress ProgressOfTasks(const std::vector<Task>& tasks, Instant now) {

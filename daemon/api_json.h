@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/channel_admin.h"
 #include "daemon/http_message.h"
 #include "workflow/model.h"
 #include "workflow/notification.h"
@@ -132,6 +133,10 @@ Json EncodeNotification(const Notification& notification);
 Json EncodeSummary(const Summary& summary, const Directory& directory, Instant now);
 Json EncodePeople(const Directory& directory);  // handles are never shown
 Json EncodeTeams(const Directory& directory);
+// {"items": [Channel]} (GET /channels): each channel's URL redacted, its secret never shown.
+Json EncodeChannels(const std::vector<ChannelStatus>& channels);
+// What a test message met (POST /channels/{id}/test), the URL redacted.
+Json EncodeChannelTest(const ChannelTestReport& report);
 
 // Progress computed from a plan's tasks, as PlanReader::ProgressOf would.
 PlanProgress ProgressOfTasks(const std::vector<Task>& tasks, Instant now);

@@ -153,7 +153,8 @@ class Daemon::Impl {
     hooks.settings = follow_up;
     hooks.reminders_changed = [scheduler = scheduler_.get()] { scheduler->Wake(); };
     hooks.notifications_written = [dispatcher = dispatcher_.get()] { dispatcher->Wake(); };
-    api_ = std::make_unique<ApiHandlers>(*storage_, directory, clock_, std::move(hooks));
+    api_ = std::make_unique<ApiHandlers>(*storage_, directory, clock_, std::move(hooks),
+                                         dispatcher_.get());
 
     HttpServerOptions server_options;
     server_options.host = config.server.host;

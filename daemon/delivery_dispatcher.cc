@@ -11,6 +11,7 @@
 #include "daemon/logging.h"
 #include "notifiers/backoff.h"
 #include "notifiers/grouping.h"
+#include "notifiers/message_text.h"
 #include "notifiers/provider_channel.h"
 #include "storage/storage.h"
 
@@ -30,6 +31,28 @@ void LogEscaped(const std::shared_ptr<spdlog::logger>& log, std::exception_ptr e
     std::rethrow_exception(e);
   } catch (const std::exception& ex) {
     log->critical("{} stopped by an exception: {}", what, ex.what());
+  }
+}
+
+// Makes the messages of `channel` that wait for a later attempt (for a broken channel's probe,
+// or a backoff) due now: the channel has just been seen to work.
+void ReleaseWaitingMessages(PlanRepository& repo, const std::string& channel, Instant now) {
+  for (NotificationState waiting : {NotificationState::kPending, NotificationState::kFailed}) {
+    NotificationFilter filter;
+    filter.channel = channel;
+    filter.state = waiting;
+    filter.limit = kMaxPageSize;
+    for (;;) {
+      Page<Notification> page = repo.ListNotifications(filter);
+      for (Notification& n : page.items) {
+        if (n.next_attempt_at <= now) continue;
+        n.next_attempt_at = now;
+        n.updated_at = now;
+        repo.UpdateNotification(n);
+      }
+      if (!page.next_after) break;
+      filter.after = page.next_after;
+    }
   }
 }
 
@@ -190,6 +213,78 @@ asio::awaitable<std::vector<DeliveryBatch>> DeliveryDispatcher::Claim() {
   co_return std::move(*claimed);
 }
 
+asio::awaitable<std::chrono::milliseconds> DeliveryDispatcher::WaitForRateLimit(
+    const std::string& channel_id, const notifiers::Channel& channel, const std::string& key) {
+  auto [bucket, inserted] =
+      buckets_.try_emplace(channel_id, channel.options().rate_limit, clock_.MonotonicNow());
+  std::chrono::milliseconds wait = bucket->second.Reserve(clock_.MonotonicNow());
+  if (wait > std::chrono::milliseconds::zero()) {
+    log_->debug("channel {} rate limit: {} waits {} ms", channel_id, key, wait.count());
+    asio::steady_timer pause(executor_);
+    pause.expires_after(wait);
+    boost::system::error_code ec;
+    co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  co_return wait;
+}
+
+std::vector<ChannelStatus> DeliveryDispatcher::Channels() const {
+  std::vector<ChannelStatus> out;
+  for (const auto& [id, channel] : channels_) {
+    ChannelStatus status;
+    status.options = channel->options();
+    if (auto it = broken_.find(id); it != broken_.end()) {
+      status.broken = true;
+      status.broken_reason = it->second.reason;
+      status.next_probe_at = it->second.probe_at;
+    }
+    out.push_back(std::move(status));
+  }
+  return out;
+}
+
+asio::awaitable<Result<ChannelTestReport>> DeliveryDispatcher::TestChannel(std::string id) {
+  auto channel = channels_.find(id);
+  if (channel == channels_.end()) co_return ChannelNotFound(id);
+  ChannelTestReport report;
+  report.options = channel->second->options();
+  notifiers::DeliveryBatch batch = notifiers::ChannelTestBatch(id, clock_.Now());
+  report.idempotency_key = batch.idempotency_key;
+  report.rate_limit_wait = co_await WaitForRateLimit(id, *channel->second, batch.idempotency_key);
+  report.sent_at = clock_.Now();
+  report.message = notifiers::MessageText(batch.items.front().event, report.sent_at);
+  const auto started = clock_.MonotonicNow();
+  report.outcome = co_await channel->second->Deliver(std::move(batch), report.sent_at);
+  report.duration =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.MonotonicNow() - started);
+  const bool delivered = report.outcome.verdict == DeliveryVerdict::kDelivered;
+  log_->info("test message {} to channel {}: {}", report.idempotency_key, id,
+             delivered ? "delivered" : report.outcome.reason);
+
+  auto broken = broken_.find(id);
+  if (delivered && broken != broken_.end()) {
+    // The channel works: what a successful probe would find, without waiting for one.
+    broken_.erase(broken);
+    log_->info(
+        "channel {} works again (a test message got through); sending the messages that "
+        "waited",
+        id);
+    const Instant now = clock_.Now();
+    auto command = [id, now](PlanRepository& repo) -> Result<bool> {
+      ReleaseWaitingMessages(repo, id, now);
+      return true;
+    };
+    Result<bool> released = co_await storage_.Write(std::move(command));
+    if (!released.ok()) {
+      // They still go at their probe time.
+      log_->error("releasing the messages of channel {} failed: {}", id,
+                  released.status().ToString());
+    }
+    if (!stopping_) Wake();
+  }
+  co_return report;
+}
+
 asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
   DeliveryOutcome outcome;
   auto channel = channels_.find(batch.channel);
@@ -197,17 +292,7 @@ asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
     outcome.verdict = DeliveryVerdict::kPermanent;
     outcome.reason = "unknown_channel";
   } else {
-    auto [bucket, inserted] = buckets_.try_emplace(
-        batch.channel, channel->second->options().rate_limit, clock_.MonotonicNow());
-    std::chrono::milliseconds wait = bucket->second.Reserve(clock_.MonotonicNow());
-    if (wait > std::chrono::milliseconds::zero()) {
-      log_->debug("channel {} rate limit: batch {} waits {} ms", batch.channel,
-                  batch.idempotency_key, wait.count());
-      asio::steady_timer pause(executor_);
-      pause.expires_after(wait);
-      boost::system::error_code ec;
-      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    }
+    co_await WaitForRateLimit(batch.channel, *channel->second, batch.idempotency_key);
     outcome = co_await channel->second->Deliver(batch, clock_.Now());
   }
 
@@ -281,26 +366,8 @@ asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
       repo.UpdateNotification(*n);
       ++updated;
     }
-    if (recovered) {
-      // The messages that waited for the channel go now rather than at their probe time.
-      for (NotificationState waiting : {NotificationState::kPending, NotificationState::kFailed}) {
-        NotificationFilter filter;
-        filter.channel = channel_name;
-        filter.state = waiting;
-        filter.limit = kMaxPageSize;
-        for (;;) {
-          Page<Notification> page = repo.ListNotifications(filter);
-          for (Notification& n : page.items) {
-            if (n.next_attempt_at <= now) continue;
-            n.next_attempt_at = now;
-            n.updated_at = now;
-            repo.UpdateNotification(n);
-          }
-          if (!page.next_after) break;
-          filter.after = page.next_after;
-        }
-      }
-    }
+    // The messages that waited for the channel go now rather than at their probe time.
+    if (recovered) ReleaseWaitingMessages(repo, channel_name, now);
     return updated;
   };
   Result<int> settled = co_await storage_.Write(std::move(command));

@@ -20,7 +20,14 @@
 // crash is made pending again (Storage: ResetInFlightNotifications) and sent again under the
 // same idempotency key, so delivery is at least once and the receiver can make it exactly once.
 //
-// Executor: the daemon's io_context (one thread); Start, Wake and Stop are called on it.
+// As the API's ChannelAdmin (channel_admin.h) it lists the channels with their broken marks and
+// sends test messages: directly through the channel, after the channel's token bucket like
+// any message (so a test never makes a provider throttle the reminders), outside the outbox,
+// the concurrency limits and the retries. A test that gets through a broken channel ends the
+// mark at once, as a successful probe would, and the messages that waited go.
+//
+// Executor: the daemon's io_context (one thread); Start, Wake, Stop and the ChannelAdmin
+// methods are called on it.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -37,6 +44,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/channel_admin.h"
 #include "notifiers/channel.h"
 #include "notifiers/token_bucket.h"
 #include "workflow/delivery_settings.h"
@@ -69,7 +77,7 @@ struct BrokenChannelContact {
   std::vector<std::string> via;
 };
 
-class DeliveryDispatcher {
+class DeliveryDispatcher final : public ChannelAdmin {
  public:
   static constexpr int kMaxInFlightPerChannel = 2;
 
@@ -78,7 +86,7 @@ class DeliveryDispatcher {
       boost::asio::any_io_executor executor, storage::Storage& storage,
       std::map<std::string, std::unique_ptr<notifiers::Channel>, std::less<>> channels,
       DeliveryOptions options, const Clock& clock);
-  ~DeliveryDispatcher();
+  ~DeliveryDispatcher() override;
   DeliveryDispatcher(const DeliveryDispatcher&) = delete;
   DeliveryDispatcher& operator=(const DeliveryDispatcher&) = delete;
 
@@ -94,7 +102,13 @@ class DeliveryDispatcher {
 
   const DeliveryStats& stats() const { return stats_; }
 
+  std::vector<ChannelStatus> Channels() const override;
+  boost::asio::awaitable<Result<ChannelTestReport>> TestChannel(std::string id) override;
+
  private:
+  // Takes a slot of the channel's token bucket and waits for it; returns how long it waited.
+  boost::asio::awaitable<std::chrono::milliseconds> WaitForRateLimit(
+      const std::string& channel_id, const notifiers::Channel& channel, const std::string& key);
   boost::asio::awaitable<void> Run();
   // Claims what may start now; returns the batches to deliver.
   boost::asio::awaitable<std::vector<notifiers::DeliveryBatch>> Claim();

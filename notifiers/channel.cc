@@ -56,9 +56,11 @@ class LogChannel final : public Channel {
 // POSTs the Standard Webhooks JSON event, signed when the channel has a secret.
 class WebhookChannel final : public Channel {
  public:
-  WebhookChannel(ChannelOptions options, std::unique_ptr<WebhookHttpClient> client,
-                 std::shared_ptr<spdlog::logger> log, std::shared_ptr<const MessageCatalog> catalog)
+  WebhookChannel(ChannelOptions options, const Clock& clock,
+                 std::unique_ptr<WebhookHttpClient> client, std::shared_ptr<spdlog::logger> log,
+                 std::shared_ptr<const MessageCatalog> catalog)
       : options_(std::move(options)),
+        clock_(clock),
         client_(std::move(client)),
         log_(std::move(log)),
         catalog_(std::move(catalog)) {}
@@ -79,6 +81,8 @@ class WebhookChannel final : public Channel {
                     {"Idempotency-Key", batch.idempotency_key},
                     {"webhook-id", batch.idempotency_key},
                     {"webhook-timestamp", std::to_string(unix_seconds)}};
+    // Hidden from what the receiver answers, should it echo them.
+    std::vector<std::string> secrets = UrlSecrets(options_.url);
     if (options_.secret) {
       auto signature = StandardWebhookSignature(*options_.secret, batch.idempotency_key,
                                                 unix_seconds, spec.body);
@@ -87,10 +91,15 @@ class WebhookChannel final : public Channel {
         log_->error("[{}] cannot sign the webhook: {}", options_.id, signature.status().message());
         co_return DeliveryOutcome{DeliveryVerdict::kPermanent, std::nullopt, "invalid_secret"};
       }
+      secrets.push_back(*options_.secret);
+      secrets.push_back(*signature);
       spec.headers.emplace_back("webhook-signature", std::move(signature).value());
     }
 
+    const auto started = clock_.MonotonicNow();
     HttpResult result = co_await client_->Send(std::move(spec));
+    const auto latency =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.MonotonicNow() - started);
     DeliveryOutcome outcome = ClassifyDelivery(result, now);
     // 410 is Standard Webhooks' "disable this endpoint": the channel, not the message, is gone,
     // and the dispatcher holds its messages when the reason says so.
@@ -98,17 +107,26 @@ class WebhookChannel final : public Channel {
         verdict.category == ReplyCategory::kDeadChannel) {
       outcome.reason = std::string(ToString(verdict.category)) + ":" + verdict.reason;
     }
+    // The verdict stays ClassifyDelivery's; the provider reading only words the answer.
+    outcome.answer = DescribeReply(Provider::kWebhook, result,
+                                   ClassifyProviderReply(Provider::kWebhook, result, now), secrets);
+    outcome.answer->latency = latency;
+    outcome.answer->parts = 1;
+    outcome.answer->requests = 1;
     if (outcome.verdict != DeliveryVerdict::kDelivered) {
-      log_->warn("[{}] webhook {} of {} ({} item(s), attempt {}) to {} failed: {}{}", options_.id,
-                 outcome.verdict == DeliveryVerdict::kRetryLater ? "delivery" : "delivery refused",
-                 batch.idempotency_key, batch.items.size(), batch.attempt, RedactUrl(options_.url),
-                 outcome.reason, result.error.ok() ? "" : " (" + result.error.message() + ")");
+      log_->warn(
+          "[{}] webhook {} of {} ({} item(s), attempt {}) to {} failed: {}{}", options_.id,
+          outcome.verdict == DeliveryVerdict::kRetryLater ? "delivery" : "delivery refused",
+          batch.idempotency_key, batch.items.size(), batch.attempt, RedactUrl(options_.url),
+          outcome.reason,
+          result.error.ok() ? "" : " (" + HideSecrets(result.error.message(), secrets) + ")");
     }
     co_return outcome;
   }
 
  private:
   ChannelOptions options_;
+  const Clock& clock_;
   std::unique_ptr<WebhookHttpClient> client_;
   std::shared_ptr<spdlog::logger> log_;
   std::shared_ptr<const MessageCatalog> catalog_;
@@ -136,6 +154,29 @@ Result<std::unique_ptr<WebhookHttpClient>> MakeClient(const ChannelOptions& opti
 
 }  // namespace
 
+DeliveryBatch ChannelTestBatch(std::string_view channel, Instant now) {
+  // '.' is kept out of keys, as in BatchKey: Standard Webhooks ids must not contain it.
+  std::string key = "test-";
+  for (char c : channel) key += c == '.' ? '_' : c;
+  key += "-" + std::to_string(
+                   std::chrono::floor<std::chrono::milliseconds>(now).time_since_epoch().count());
+  Notification n;
+  n.idempotency_key = key;
+  n.channel = std::string(channel);
+  n.event.kind = std::string(kNotifyChannelTest);
+  n.event.recipient_kind = RecipientKind::kTeam;
+  n.event.recipient = std::string(channel);
+  n.event.facts = {{"channel", std::string(channel)}};
+  n.event.actor = "api";
+  n.event.occurred_at = now;
+  n.state = NotificationState::kDelivering;
+  n.attempts = 1;
+  n.created_at = now;
+  n.next_attempt_at = now;
+  n.updated_at = now;
+  return DeliveryBatch{std::string(channel), std::move(key), {std::move(n)}, 1};
+}
+
 Result<std::unique_ptr<Channel>> MakeChannel(const ChannelOptions& options,
                                              std::shared_ptr<const Directory> directory,
                                              const Clock& clock, asio::any_io_executor executor,
@@ -159,7 +200,7 @@ Result<std::unique_ptr<Channel>> MakeChannel(const ChannelOptions& options,
                               "the secret must be \"whsec_\" and the base64 of 24 to 64 bytes");
       }
       return std::unique_ptr<Channel>(std::make_unique<WebhookChannel>(
-          options, std::move(client).value(), std::move(log), std::move(catalog)));
+          options, clock, std::move(client).value(), std::move(log), std::move(catalog)));
     }
     case ChannelType::kWeCom:
     case ChannelType::kSlack:

@@ -46,6 +46,11 @@ struct DeliveryBatch {
 // "batch-<batch_id>-<channel with '.' replaced by '_'>".
 std::string BatchKey(NotificationId batch_id, std::string_view channel);
 
+// The batch of a channel test (POST /api/v1/channels/{id}/test): one notification of kind
+// kNotifyChannelTest to the whole chat of `channel`, mentioning nobody, with id 0 (it is in no
+// outbox) and the key "test-<channel, '.' replaced by '_'>-<unix ms of now>", attempt 1.
+DeliveryBatch ChannelTestBatch(std::string_view channel, Instant now);
+
 class Channel {
  public:
   virtual ~Channel() = default;

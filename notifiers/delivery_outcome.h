@@ -5,6 +5,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -19,6 +21,36 @@ enum class DeliveryVerdict {
   kPermanent,   // sending the same request again will not help
 };
 
+// What the receiver answered to the last HTTP request of an attempt, for an operator to read
+// (POST /api/v1/channels/{id}/test shows it). It never carries a secret: no URL (show
+// RedactUrl(options.url) beside it), no signature, and every text below has the channel's URL
+// tokens, signing secret and signatures replaced by "***" (HideSecrets, url.h) in case the
+// receiver echoed them.
+struct ProviderAnswer {
+  // The reply body kept: 4 KiB, cut at a UTF-8 character boundary.
+  static constexpr std::size_t kMaxBodyBytes = 4096;
+
+  int http_status = 0;  // 0: no answer; `network_error` says why
+  // When there was no answer (or it broke off): HttpResult::error's reason ("timeout",
+  // "connect_failed", "dns_failed", ...) and message. Empty otherwise.
+  std::string network_error;
+  std::string network_error_message;
+  // The reply body, at most kMaxBodyBytes, invalid UTF-8 replaced by U+FFFD.
+  std::string body;
+  bool body_truncated = false;
+  // The provider's own result when its reply has one: DingTalk and WeCom errcode/errmsg,
+  // Feishu code/msg, Discord's JSON code/message; Slack's and Teams' text body as the message.
+  std::optional<std::int64_t> provider_code;
+  std::string provider_message;
+  // For an operator: what the answer means and what to do (ProviderVerdict::message), or that
+  // the message was accepted.
+  std::string explanation;
+  // From sending the last request to its complete answer (or the error).
+  std::chrono::milliseconds latency{0};
+  int parts = 0;     // messages the batch was split into (chat providers split long digests)
+  int requests = 0;  // HTTP requests the attempt made: parts sent, plus a re-signed repeat
+};
+
 struct DeliveryOutcome {
   DeliveryVerdict verdict = DeliveryVerdict::kPermanent;
   // For kRetryLater: the server's Retry-After, when it gave a valid one. Never set otherwise.
@@ -26,6 +58,9 @@ struct DeliveryOutcome {
   // Why, stable and short, for the outbox row and metrics: "http_503", "timeout",
   // "connect_failed", "invalid_url", ... ("http_204" when delivered).
   std::string reason;
+  // Set by the channels that send over HTTP (webhook and chat providers) once a request went
+  // out; unset for the log channel and when nothing was sent.
+  std::optional<ProviderAnswer> answer = std::nullopt;
 };
 
 // The verdict on `result`:

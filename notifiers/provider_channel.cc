@@ -31,13 +31,13 @@ std::string DingTalkSignedUrl(std::string_view url, std::string_view secret, Ins
   return out;
 }
 
-// Feishu/Lark's signed body: "timestamp" and "sign" first at the top level, the rest of the
-// body's bytes untouched. FormatForProvider leaves room for them and always writes a non-empty
-// JSON object; Base64 and digits need no JSON escaping.
-std::string FeishuSignedBody(std::string_view body, std::string_view secret, Instant now) {
+// Feishu/Lark's signed body: "timestamp" and "sign" (`signature`, for `now`) first at the top
+// level, the rest of the body's bytes untouched. FormatForProvider leaves room for them and
+// always writes a non-empty JSON object; Base64 and digits need no JSON escaping.
+std::string FeishuSignedBody(std::string_view body, std::string_view signature, Instant now) {
   const std::int64_t s = std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
-  std::string out = "{\"timestamp\":\"" + std::to_string(s) + "\",\"sign\":\"" +
-                    FeishuSignature(secret, s) + "\",";
+  std::string out =
+      "{\"timestamp\":\"" + std::to_string(s) + "\",\"sign\":\"" + std::string(signature) + "\",";
   out.append(body.substr(1));  // after the opening '{'
   return out;
 }
@@ -49,6 +49,16 @@ std::string Reason(const ProviderVerdict& verdict) {
 }
 
 }  // namespace
+
+ReplyCategory CategoryOf(const DeliveryOutcome& outcome) {
+  if (std::optional<ReplyCategory> category = ReplyCategoryOf(outcome.reason)) return *category;
+  switch (outcome.verdict) {
+    case DeliveryVerdict::kDelivered: return ReplyCategory::kDelivered;
+    case DeliveryVerdict::kRetryLater: return ReplyCategory::kRetryLater;
+    case DeliveryVerdict::kPermanent: return ReplyCategory::kPermanent;
+  }
+  return ReplyCategory::kPermanent;
+}
 
 std::optional<Provider> ProviderOf(ChannelType type) {
   switch (type) {
@@ -89,24 +99,37 @@ ProviderChannel::ProviderChannel(ChannelOptions options, Provider provider,
                        : std::shared_ptr<const MessageCatalog>(std::shared_ptr<void>(),
                                                                &DefaultMessageCatalog())) {}
 
-HttpRequestSpec ProviderChannel::Request(const std::string& body, Instant now) const {
-  HttpRequestSpec spec;
+ProviderChannel::SignedRequest ProviderChannel::Request(const std::string& body,
+                                                        Instant now) const {
+  SignedRequest request;
+  HttpRequestSpec& spec = request.spec;
   spec.url = options_.url;
   spec.body = body;
   spec.headers = {{"Content-Type", "application/json"}};
-  if (!options_.secret) return spec;
+  request.secrets = UrlSecrets(options_.url);
+  if (!options_.secret) return request;
+  request.secrets.push_back(*options_.secret);
   switch (provider_) {
     case Provider::kDingTalk:
       spec.url = DingTalkSignedUrl(options_.url, *options_.secret, now);
+      // The signed query's "sign", as sent and decoded.
+      for (std::string& secret : UrlSecrets(spec.url)) request.secrets.push_back(std::move(secret));
       break;
-    case Provider::kFeishu: spec.body = FeishuSignedBody(body, *options_.secret, now); break;
+    case Provider::kFeishu: {
+      const std::int64_t s =
+          std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
+      std::string signature = FeishuSignature(*options_.secret, s);
+      spec.body = FeishuSignedBody(body, signature, now);
+      request.secrets.push_back(std::move(signature));
+      break;
+    }
     case Provider::kWebhook:  // MakeChannel gives kWebhook to WebhookChannel, never here
     case Provider::kWeCom:
     case Provider::kSlack:
     case Provider::kTeams:
     case Provider::kDiscord: break;  // no signature: the URL is the credential
   }
-  return spec;
+  return request;
 }
 
 void ProviderChannel::LogMissingHandles(const ProviderMessage& part) {
@@ -115,6 +138,22 @@ void ProviderChannel::LogMissingHandles(const ProviderMessage& part) {
     log_->warn("[{}] '{}' has no {} handle: named in plain text, not mentioned", options_.id,
                person, ToString(provider_));
   }
+}
+
+asio::awaitable<ProviderChannel::Exchange> ProviderChannel::Send(const std::string& body,
+                                                                 Instant at) {
+  SignedRequest request = Request(body, at);
+  const auto started = clock_.MonotonicNow();
+  HttpResult result = co_await client_->Send(std::move(request.spec));
+  const auto latency =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.MonotonicNow() - started);
+  Exchange exchange;
+  exchange.verdict = ClassifyProviderReply(provider_, result, at);
+  exchange.answer = DescribeReply(provider_, result, exchange.verdict, request.secrets);
+  exchange.answer.latency = latency;
+  // The provider's words go to the log too: hidden there as in the answer.
+  exchange.verdict.message = HideSecrets(exchange.verdict.message, request.secrets);
+  co_return exchange;
 }
 
 asio::awaitable<DeliveryOutcome> ProviderChannel::Deliver(DeliveryBatch batch, Instant now) {
@@ -127,11 +166,12 @@ asio::awaitable<DeliveryOutcome> ProviderChannel::Deliver(DeliveryBatch batch, I
   // retry resends the whole batch: parts already delivered are posted again (chat providers
   // take no idempotency key), so delivery is at least once, never lost.
   DeliveryOutcome outcome{DeliveryVerdict::kPermanent, std::nullopt, "permanent:empty_batch"};
+  int requests = 0;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     LogMissingHandles(parts[i]);
-    HttpResult result = co_await client_->Send(Request(parts[i].body, now));
-    ProviderVerdict verdict = ClassifyProviderReply(provider_, result, now);
-    if (verdict.resign_and_retry_once) {
+    Exchange exchange = co_await Send(parts[i].body, now);
+    ++requests;
+    if (exchange.verdict.resign_and_retry_once) {
       // A refused signature timestamp: the page advises one fresh signature before calling it
       // a config error. Fresh means the clock's time now, and never the refused one again; the
       // request is rebuilt from the stored URL, so the signed URL never grows.
@@ -140,12 +180,16 @@ asio::awaitable<DeliveryOutcome> ProviderChannel::Deliver(DeliveryBatch batch, I
           "[{}] {} refused the signature's timestamp; signing afresh and sending once "
           "more",
           options_.id, ToString(provider_));
-      result = co_await client_->Send(Request(parts[i].body, fresh));
-      verdict = ClassifyProviderReply(provider_, result, fresh);
+      exchange = co_await Send(parts[i].body, fresh);
+      ++requests;
     }
+    const ProviderVerdict& verdict = exchange.verdict;
     outcome.verdict = verdict.verdict;
     outcome.retry_after = verdict.retry_after;
     outcome.reason = Reason(verdict);
+    outcome.answer = std::move(exchange.answer);
+    outcome.answer->parts = static_cast<int>(parts.size());
+    outcome.answer->requests = requests;
     if (verdict.verdict != DeliveryVerdict::kDelivered) {
       log_->warn("[{}] {} delivery of {} (part {}/{}, {} item(s), attempt {}) to {} failed: {}{}",
                  options_.id, ToString(provider_), batch.idempotency_key, i + 1, parts.size(),

@@ -9,6 +9,10 @@
 // that is not delivered. A signature or timestamp refused by the provider (the verdict's
 // resign_and_retry_once) gets one more send of that part, signed afresh.
 //
+// The outcome's answer (delivery_outcome.h) is what the provider said to the last request
+// sent: status, body, its own code and message, the explanation and the latency, with the
+// URL's tokens, the secret and the signatures hidden in case the provider echoed them.
+//
 // The outcome's reason is "<category>:<reason>", with ":<provider code>" appended when the
 // reply carried one: "delivered:http_200", "retry_later:rate_limited:130101",
 // "dead_channel:token_invalid:93000", "config_error:keyword_missing:310000",
@@ -28,6 +32,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "notifiers/channel.h"
 #include "notifiers/http_client.h"
@@ -46,6 +51,10 @@ std::optional<Provider> ProviderOf(ChannelType type);
 // nullopt for a reason without one (the webhook and log channels).
 std::optional<ReplyCategory> ReplyCategoryOf(std::string_view reason);
 
+// The category of any channel's outcome: the one in front of its reason (ProviderChannel), else
+// the verdict's own (kDelivered, kRetryLater, kPermanent) for the webhook and log channels.
+ReplyCategory CategoryOf(const DeliveryOutcome& outcome);
+
 class ProviderChannel final : public Channel {
  public:
   // `options.url` must already be a valid URL (MakeChannel checks it); `options.secret`, when
@@ -62,8 +71,20 @@ class ProviderChannel final : public Channel {
   boost::asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now) override;
 
  private:
-  // The request of one part, signed for `now`.
-  HttpRequestSpec Request(const std::string& body, Instant now) const;
+  // The request of one part, signed for `now`, and the secrets it carries (the URL's tokens,
+  // the secret, the signature) for hiding them from what the provider answers.
+  struct SignedRequest {
+    HttpRequestSpec spec;
+    std::vector<std::string> secrets;
+  };
+  SignedRequest Request(const std::string& body, Instant now) const;
+  // One request of one part, signed for `at`: the provider's verdict (its message with the
+  // secrets hidden, for the log) and what it answered.
+  struct Exchange {
+    ProviderVerdict verdict;
+    ProviderAnswer answer;
+  };
+  boost::asio::awaitable<Exchange> Send(const std::string& body, Instant at);
   void LogMissingHandles(const ProviderMessage& part);
 
   ChannelOptions options_;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "notifiers/retry_after.h"
+#include "notifiers/url.h"
 
 namespace kaizen::notifiers {
 namespace {
@@ -30,6 +31,8 @@ constexpr seconds kDingTalkBlock{600};
 constexpr seconds kWeComWindow{60};
 // Provider text quoted in a message: enough to recognise, short enough for a log line.
 constexpr std::size_t kMaxQuotedBytes = 200;
+// The provider's own message in a ProviderAnswer: whole, unless it is a page of text.
+constexpr std::size_t kMaxProviderMessageBytes = 1024;
 
 std::string_view DisplayName(Provider provider) {
   switch (provider) {
@@ -520,6 +523,60 @@ ProviderVerdict ClassifyWebhook(const HttpResult& result, Instant now) {
   return verdict;
 }
 
+// The provider's own result in its reply, as DescribeReply shows it.
+struct OwnWords {
+  std::optional<std::int64_t> code;
+  std::string message;
+};
+
+OwnWords ReadOwnWords(Provider provider, const HttpResult& result) {
+  OwnWords words;
+  if (result.status == 0) return words;
+  auto from_code = [&words](const std::optional<CodeReply>& reply) {
+    if (!reply) return;
+    words.code = reply->code;
+    words.message = reply->text;
+  };
+  switch (provider) {
+    case Provider::kDingTalk:
+    case Provider::kWeCom: from_code(ReadCode(result.body, "errcode", "errmsg")); break;
+    case Provider::kFeishu: from_code(ReadCode(result.body, "code", "msg")); break;
+    case Provider::kDiscord: {
+      // Errors are {"code": 50035, "message": "Invalid Form Body", ...}; a 429 has a message and
+      // no code; with wait=true a success is the message object, which has neither.
+      nlohmann::json json = nlohmann::json::parse(result.body, nullptr, false);
+      if (!json.is_object()) break;
+      if (auto code = json.find("code"); code != json.end() && code->is_number_integer()) {
+        words.code = code->get<std::int64_t>();
+      }
+      if (auto message = json.find("message"); message != json.end() && message->is_string()) {
+        words.message = message->get<std::string>();
+      }
+      break;
+    }
+    case Provider::kSlack:
+    case Provider::kTeams: {
+      // Slack answers a short token ("ok", "no_service"), Teams "1", an error text, or a
+      // Workflows error object {"error": {"code": "...", "message": "..."}}.
+      nlohmann::json json = nlohmann::json::parse(result.body, nullptr, false);
+      if (json.is_object()) {
+        auto error = json.find("error");
+        if (error != json.end() && error->is_object()) {
+          auto message = error->find("message");
+          if (message != error->end() && message->is_string()) {
+            words.message = message->get<std::string>();
+          }
+        }
+        break;
+      }
+      words.message = std::string(Trim(result.body));
+      break;
+    }
+    case Provider::kWebhook: break;  // no format of its own: the body says it all
+  }
+  return words;
+}
+
 }  // namespace
 
 std::string_view ToString(Provider provider) {
@@ -564,6 +621,67 @@ ProviderVerdict ClassifyProviderReply(Provider provider, const HttpResult& resul
     case Provider::kDiscord: return ClassifyDiscord(result, now);
   }
   return ClassifyWebhook(result, now);
+}
+
+std::string Utf8Prefix(std::string_view text, std::size_t max_bytes, bool* truncated) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  std::string out;
+  bool cut = false;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto byte = [&text](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char lead = byte(i);
+    std::size_t length = lead < 0x80           ? 1
+                         : (lead >> 5) == 0x6  ? 2
+                         : (lead >> 4) == 0xE  ? 3
+                         : (lead >> 3) == 0x1E ? 4
+                                               : 0;
+    bool valid = length > 0 && i + length <= text.size();
+    for (std::size_t k = 1; valid && k < length; ++k) valid = (byte(i + k) & 0xC0) == 0x80;
+    if (valid && length > 1) {
+      // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8 either.
+      std::uint32_t c = lead & (0xFF >> (length + 1));
+      for (std::size_t k = 1; k < length; ++k) c = (c << 6) | (byte(i + k) & 0x3F);
+      static constexpr std::uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+      valid = c >= kSmallest[length] && c <= 0x10FFFF && (c < 0xD800 || c > 0xDFFF);
+    }
+    std::string_view piece = valid ? text.substr(i, length) : kReplacement;
+    if (out.size() + piece.size() > max_bytes) {
+      cut = true;
+      break;
+    }
+    out.append(piece);
+    i += valid ? length : 1;
+  }
+  if (truncated != nullptr) *truncated = cut;
+  return out;
+}
+
+ProviderAnswer DescribeReply(Provider provider, const HttpResult& result,
+                             const ProviderVerdict& verdict,
+                             const std::vector<std::string>& secrets) {
+  ProviderAnswer answer;
+  answer.http_status = result.status;
+  if (!result.error.ok()) {
+    answer.network_error = result.error.reason();
+    answer.network_error_message =
+        Utf8Prefix(HideSecrets(result.error.message(), secrets), kMaxProviderMessageBytes);
+  }
+  answer.body = Utf8Prefix(HideSecrets(result.body, secrets), ProviderAnswer::kMaxBodyBytes,
+                           &answer.body_truncated);
+  OwnWords words = ReadOwnWords(provider, result);
+  answer.provider_code = words.code;
+  answer.provider_message =
+      Utf8Prefix(HideSecrets(words.message, secrets), kMaxProviderMessageBytes);
+  std::string explanation = verdict.message;
+  if (explanation.empty()) {
+    explanation = verdict.category == ReplyCategory::kDelivered
+                      ? std::string(DisplayName(provider)) + " accepted the message (HTTP " +
+                            std::to_string(result.status) + ")"
+                      : verdict.reason;
+  }
+  answer.explanation = Utf8Prefix(HideSecrets(explanation, secrets), kMaxProviderMessageBytes);
+  return answer;
 }
 
 }  // namespace kaizen::notifiers

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "notifiers/delivery_outcome.h"
 #include "notifiers/http_client.h"
@@ -69,5 +70,19 @@ struct ProviderVerdict : DeliveryOutcome {
 // readable code retries later (the message may not have been posted). For kWebhook this is
 // ClassifyDelivery, with 410 (Standard Webhooks: "disable the endpoint") a dead channel.
 ProviderVerdict ClassifyProviderReply(Provider provider, const HttpResult& result, Instant now);
+
+// What `result`, a reply from `provider` judged `verdict`, said, for an operator: the status or
+// the network error, the body (cut to ProviderAnswer::kMaxBodyBytes), the provider's own code
+// and message (errcode/errmsg, code/msg, Discord's code/message, Slack's and Teams' text), and
+// verdict.message as the explanation ("<provider> accepted the message (HTTP 200)" when
+// delivered). Every text has `secrets` hidden (HideSecrets) before it is cut. latency, parts
+// and requests are left for the caller, which measured them.
+ProviderAnswer DescribeReply(Provider provider, const HttpResult& result,
+                             const ProviderVerdict& verdict,
+                             const std::vector<std::string>& secrets);
+
+// `text` cut to at most `max_bytes` at a character boundary, invalid UTF-8 replaced by U+FFFD;
+// `truncated` (when given) says whether anything was cut.
+std::string Utf8Prefix(std::string_view text, std::size_t max_bytes, bool* truncated = nullptr);
 
 }  // namespace kaizen::notifiers

@@ -4,6 +4,8 @@
 #include <array>
 #include <charconv>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace kaizen::notifiers {
 namespace {
@@ -271,6 +273,86 @@ std::string RedactUrl(std::string_view url) {
       }
       if (amp == std::string_view::npos) break;
       query = query.substr(amp + 1);
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// "%41" decoded; anything malformed is kept as written.
+std::string PercentDecoded(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && IsHex(text[i + 1]) && IsHex(text[i + 2])) {
+      out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+void AddSecret(std::vector<std::string>& secrets, std::string_view value) {
+  if (value.size() < kMinHiddenSecretBytes) return;
+  secrets.emplace_back(value);
+  std::string decoded = PercentDecoded(value);
+  if (decoded != value && decoded.size() >= kMinHiddenSecretBytes) {
+    secrets.push_back(std::move(decoded));
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> UrlSecrets(std::string_view url) {
+  std::vector<std::string> secrets;
+  std::optional<UrlParts> parts = Split(url);
+  if (!parts) {
+    AddSecret(secrets, url);
+    return secrets;
+  }
+  // The same choices as RedactUrl, collecting instead of replacing.
+  std::string_view authority = parts->authority;
+  if (std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    AddSecret(secrets, authority.substr(0, at));
+  }
+  std::string_view path = parts->path;
+  int index = 0;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    std::size_t next = path.find('/', i + 1);
+    if (next == std::string_view::npos) next = path.size();
+    std::string_view segment = path.substr(i + 1, next - i - 1);
+    if (index == 0 ? segment.size() >= 16 : LooksLikeToken(segment)) AddSecret(secrets, segment);
+    ++index;
+    i = next;
+  }
+  std::string_view query = parts->query;
+  while (parts->has_query) {
+    std::size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    std::size_t eq = pair.find('=');
+    AddSecret(secrets, eq == std::string_view::npos ? pair : pair.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    query = query.substr(amp + 1);
+  }
+  return secrets;
+}
+
+std::string HideSecrets(std::string_view text, const std::vector<std::string>& secrets) {
+  std::string out(text);
+  // Longest first: a secret that contains another is hidden whole.
+  std::vector<const std::string*> ordered;
+  for (const std::string& secret : secrets) {
+    if (secret.size() >= kMinHiddenSecretBytes) ordered.push_back(&secret);
+  }
+  std::sort(ordered.begin(), ordered.end(),
+            [](const std::string* a, const std::string* b) { return a->size() > b->size(); });
+  for (const std::string* secret : ordered) {
+    for (std::size_t at = out.find(*secret); at != std::string::npos;
+         at = out.find(*secret, at + kRedacted.size())) {
+      out.replace(at, secret->size(), kRedacted);
     }
   }
   return out;

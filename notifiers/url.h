@@ -4,9 +4,11 @@
 // of kaizen may show one as configured: they show RedactUrl(url). Pure functions; any thread.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "workflow/status.h"
 
@@ -41,5 +43,18 @@ Result<ParsedUrl> ParseUrl(std::string_view url);
 //   https://hooks.slack.com/services/T00000000/B00000000/abcdefghijklmnopqrstuvwx?x=1
 //     -> https://hooks.slack.com/services/***/***/***?x=***
 std::string RedactUrl(std::string_view url);
+
+// The parts of `url` that RedactUrl hides (user information, query values, token-like path
+// segments), each as written and, when it differs, percent-decoded; only those of
+// kMinHiddenSecretBytes or more, as shorter ones ("true" in "?wait=true") are no credential and
+// would blank out ordinary words. For HideSecrets.
+std::vector<std::string> UrlSecrets(std::string_view url);
+
+inline constexpr std::size_t kMinHiddenSecretBytes = 8;
+
+// `text` with every occurrence of each of `secrets` (those of kMinHiddenSecretBytes or more)
+// replaced by "***": for what a receiver answered, which may echo the URL's token or a
+// signature it was sent.
+std::string HideSecrets(std::string_view text, const std::vector<std::string>& secrets);
 
 }  // namespace kaizen::notifiers

@@ -60,7 +60,8 @@ inline constexpr std::string_view kNotifyCycleSummary = "cycle_summary";
 // A channel's provider refused it for good (revoked token, keyword, IP allow-list): the
 // channel's owner is told through another channel.
 inline constexpr std::string_view kNotifyChannelBroken = "channel_broken";
-// A test message sent by hand (POST /api/v1/channels/{id}/test); never stored.
+// A message an operator asked for to see a channel work (POST /api/v1/channels/{id}/test):
+// never in the outbox. recipient_kind team with recipient the channel id, nobody mentioned.
 inline constexpr std::string_view kNotifyChannelTest = "channel_test";
 
 // The named facts an event may carry beyond the fields of NotificationEvent, for the kinds

@@ -163,5 +163,22 @@ TEST(CliServerUrl, RejectsWhatItCannotUse) {
             "https is not supported yet; use http:// (server 'https://kaizen')");
 }
 
+TEST(CliArgs, ChannelsListsAndChannelsTestTakesAnId) {
+  Result<Invocation> list = ParseArgs({"channels"});
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_EQ(list->command->name, "channels");
+
+  Result<Invocation> test = ParseArgs({"channels", "test", "ops-chat", "-o", "json"});
+  ASSERT_TRUE(test.ok()) << test.status().ToString();
+  EXPECT_EQ(test->command->name, "channels test");
+  EXPECT_EQ(test->positionals, std::vector<std::string>{"ops-chat"});
+  EXPECT_EQ(test->output, OutputFormat::kJson);
+
+  EXPECT_FALSE(ParseArgs({"channels", "test"}).ok()) << "needs ID";
+  EXPECT_FALSE(ParseArgs({"channels", "ops-chat"}).ok()) << "listing takes no argument";
+  EXPECT_NE(OverallHelp().find("channels test ID"), std::string::npos);
+  EXPECT_NE(OverallHelp().find("4 the channel did not deliver"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace kaizen::cli

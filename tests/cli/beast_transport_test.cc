@@ -102,5 +102,22 @@ TEST(BeastTransport, RefusedConnectionIsCannotConnect) {
             "cannot connect to http://127.0.0.1:" + port + ": Connection refused");
 }
 
+TEST(BeastTransport, ARequestsOwnTimeoutReplacesTheExchangeTimeout) {
+  // A server that takes the connection (the kernel's backlog) and never answers.
+  asio::io_context io;
+  tcp::acceptor silent(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const std::string port = std::to_string(silent.local_endpoint().port());
+  BeastTransport transport(Url(port), Timeouts{std::chrono::seconds(5), std::chrono::minutes(5)});
+  HttpRequest request{"POST", "/api/v1/channels/ops/test", "{}"};
+  request.timeout = std::chrono::seconds(1);
+  const auto started = std::chrono::steady_clock::now();
+  Result<HttpResponse> response = transport.Send(request);
+  ASSERT_FALSE(response.ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));
+  EXPECT_EQ(response.status().reason(), "cannot_connect");
+  EXPECT_EQ(response.status().message(),
+            "lost the connection to http://127.0.0.1:" + port + " (read): no answer within 1 s");
+}
+
 }  // namespace
 }  // namespace kaizen::cli

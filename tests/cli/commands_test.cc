@@ -473,5 +473,106 @@ TEST_F(CliCommands, UsageErrorPointsToHelp) {
             "kaizenctl: unknown option '--colour'\nRun 'kaizenctl --help' for usage.\n");
 }
 
+// ---- channels ---------------------------------------------------------------------------
+
+json KeywordRefusedReport() {
+  return json::parse(R"json({
+    "channel": "ops-dingtalk", "type": "dingtalk",
+    "url": "https://oapi.dingtalk.com/robot/send?access_token=***",
+    "idempotency_key": "test-ops-dingtalk-1795568400000",
+    "message": "Test message from kaizen for channel ops-dingtalk",
+    "sent_at": "2026-12-01T08:00:00Z",
+    "delivered": false, "category": "config_error",
+    "outcome": "config_error:keyword_missing:310000",
+    "reason": "DingTalk refused the message (errcode 310000: keywords not in content)",
+    "http_status": 200, "network_error": null,
+    "provider_code": 310000, "provider_message": "keywords not in content",
+    "reply_body": "{\"errcode\":310000,\"errmsg\":\"keywords not in content\"}",
+    "reply_truncated": false, "latency_ms": 120, "parts": 1, "requests": 1,
+    "retry_after_seconds": null, "rate_limit_wait_ms": 0, "duration_ms": 121})json");
+}
+
+TEST_F(CliCommands, ChannelsTestShowsWhatTheProviderAnsweredAndExitsFourWhenNotDelivered) {
+  Answer(200, KeywordRefusedReport());
+  EXPECT_EQ(Run({"channels", "test", "ops-dingtalk"}), kExitNotDelivered);
+  EXPECT_EQ(Targets(), std::vector<std::string>{"POST /api/v1/channels/ops-dingtalk/test"});
+  EXPECT_EQ(log_.requests[0].body, "{}");
+  ASSERT_TRUE(log_.requests[0].timeout.has_value()) << "waits as long as a delivery can take";
+  EXPECT_GE(*log_.requests[0].timeout, std::chrono::minutes(20));
+  EXPECT_EQ(out_.str(),
+            "Channel ops-dingtalk (dingtalk): NOT delivered\n"
+            "  reason            DingTalk refused the message (errcode 310000: keywords not in "
+            "content)\n"
+            "  category          config_error\n"
+            "  outcome           config_error:keyword_missing:310000\n"
+            "  http status       200\n"
+            "  provider code     310000\n"
+            "  provider message  keywords not in content\n"
+            "  reply             {\"errcode\":310000,\"errmsg\":\"keywords not in content\"}\n"
+            "  latency           120 ms\n"
+            "  url               https://oapi.dingtalk.com/robot/send?access_token=***\n"
+            "  message           Test message from kaizen for channel ops-dingtalk\n"
+            "  key               test-ops-dingtalk-1795568400000\n"
+            "  sent at           2026-12-01T08:00:00Z\n");
+  EXPECT_EQ(err_.str(),
+            "kaizenctl: channel ops-dingtalk did not deliver the test message: "
+            "config_error:keyword_missing:310000 (not_delivered)\n");
+}
+
+TEST_F(CliCommands, ChannelsTestExitsZeroWhenDeliveredAndPrintsJsonOnRequest) {
+  json report = KeywordRefusedReport();
+  report["delivered"] = true;
+  report["category"] = "delivered";
+  report["outcome"] = "delivered:http_200:0";
+  Answer(200, report);
+  EXPECT_EQ(Run({"-o", "json", "channels", "test", "ops-dingtalk"}), kExitOk);
+  EXPECT_EQ(json::parse(out_.str()), report);
+  EXPECT_EQ(err_.str(), "");
+}
+
+TEST_F(CliCommands, ChannelsTestShowsANetworkError) {
+  json report = KeywordRefusedReport();
+  report["category"] = "retry_later";
+  report["outcome"] = "retry_later:timeout";
+  report["http_status"] = nullptr;
+  report["provider_code"] = nullptr;
+  report["provider_message"] = nullptr;
+  report["reply_body"] = nullptr;
+  report["network_error"] = {{"code", "timeout"}, {"message", "no answer within 15 s"}};
+  Answer(200, report);
+  EXPECT_EQ(Run({"channels", "test", "ops-dingtalk"}), kExitNotDelivered);
+  EXPECT_NE(out_.str().find("  network error  timeout: no answer within 15 s\n"), std::string::npos)
+      << out_.str();
+  EXPECT_EQ(out_.str().find("http status"), std::string::npos) << out_.str();
+  EXPECT_EQ(out_.str().find("reply "), std::string::npos) << out_.str();
+}
+
+TEST_F(CliCommands, ChannelsTestOfAnUnknownChannelExitsOne) {
+  Answer(404, {{"error", {{"code", "channel_not_found"}, {"message", "no channel with id 'x'"}}}});
+  EXPECT_EQ(Run({"channels", "test", "x"}), kExitApiError);
+  EXPECT_EQ(err_.str(), "kaizenctl: no channel with id 'x' (channel_not_found)\n");
+  EXPECT_EQ(out_.str(), "");
+}
+
+TEST_F(CliCommands, ChannelsListsTypeRateStateAndRedactedUrl) {
+  Answer(200, json::parse(R"({"items": [
+    {"id": "ops-dingtalk", "type": "dingtalk",
+     "url": "https://oapi.dingtalk.com/robot/send?access_token=***", "signed": true,
+     "timeout_ms": 15000, "rate_limit": {"per_minute": 20, "burst": 1},
+     "broken": true, "broken_reason": "config_error:keyword_missing:310000",
+     "next_probe_at": "2026-12-01T08:10:00Z"},
+    {"id": "log", "type": "log", "url": null, "signed": false, "timeout_ms": null,
+     "rate_limit": null, "broken": false, "broken_reason": null, "next_probe_at": null}]})"));
+  EXPECT_EQ(Run({"channels"}), kExitOk);
+  EXPECT_EQ(Targets(), std::vector<std::string>{"GET /api/v1/channels"});
+  EXPECT_EQ(out_.str(),
+            "ID            TYPE      RATE             STATE                                        "
+            "URL\n"
+            "ops-dingtalk  dingtalk  20/min, burst 1  broken: config_error:keyword_missing:310000  "
+            "https://oapi.dingtalk.com/robot/send?access_token=***\n"
+            "log           log       unlimited        ok                                           "
+            "-\n");
+}
+
 }  // namespace
 }  // namespace kaizen::cli

@@ -14,7 +14,7 @@
 
 namespace kaizen::daemon {
 
-ApiTestEnv::ApiTestEnv() {
+ApiTestEnv::ApiTestEnv(ChannelAdmin* channels) {
   std::string pattern = (std::filesystem::temp_directory_path() / "kaizen-daemon-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) {
     std::cerr << "mkdtemp failed for " << pattern << "\n";
@@ -30,7 +30,8 @@ ApiTestEnv::ApiTestEnv() {
   }
   storage_ = std::move(opened).value();
   handlers_ = std::make_unique<ApiHandlers>(
-      *storage_, std::make_shared<const Directory>(testing::SampleDirectory()), clock_);
+      *storage_, std::make_shared<const Directory>(testing::SampleDirectory()), clock_,
+      FollowUpHooks{}, channels);
 }
 
 ApiTestEnv::~ApiTestEnv() {

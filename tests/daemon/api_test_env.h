@@ -22,7 +22,8 @@ class ApiTestEnv {
  public:
   using Headers = std::vector<std::pair<std::string, std::string>>;
 
-  ApiTestEnv();
+  // `channels` serves the /channels routes when given (ApiHandlers' ChannelAdmin).
+  explicit ApiTestEnv(ChannelAdmin* channels = nullptr);
   ~ApiTestEnv();
 
   // Sends `method target` with `body` (as application/json when not empty and `headers` name

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "notifiers/message_text.h"
+#include "notifiers/provider_channel.h"
 #include "notifiers/signature.h"
 #include "tests/notifiers/local_http_server.h"
 #include "tests/notifiers/test_pki.h"
@@ -264,6 +265,88 @@ TEST_F(ChannelTest, LogChannelWritesTheMessageAndIsDelivered) {
   DeliveryBatch digest{"log-main", "batch-17-log-main", {Overdue(17), Overdue(18)}, 1};
   EXPECT_EQ(Deliver(*channel, digest).verdict, DeliveryVerdict::kDelivered);
   EXPECT_EQ(Logged(), "info [log-main] " + DigestText(digest.items, kNow) + "\n");
+}
+
+// ---- Channel tests and what the receiver answered ---------------------------------------
+
+TEST_F(ChannelTest, WebhookOutcomeCarriesTheAnswerWithSecretsHidden) {
+  // A receiver that echoes the signature it got and the URL's token in its error.
+  LocalHttpServer server(io_, [this](const ServerRequest& request) {
+    clock_.Advance(45ms);
+    ServerReply reply = Reply(503, {{"Retry-After", "12"}});
+    reply.body =
+        "maintenance; you sent " + request.Header("webhook-signature") + " to " + request.target;
+    return reply;
+  });
+  auto channel = Make(Webhook(server.Url("/services/" + std::string(kPathToken))));
+  ASSERT_TRUE(channel);
+  DeliveryOutcome outcome = Deliver(*channel, ChannelTestBatch("ops", kNow));
+  EXPECT_EQ(outcome.reason, "http_503");
+  EXPECT_EQ(ToString(CategoryOf(outcome)), "retry_later");
+  EXPECT_EQ(outcome.retry_after, std::chrono::seconds(12));
+  ASSERT_TRUE(outcome.answer);
+  const ProviderAnswer& answer = *outcome.answer;
+  EXPECT_EQ(answer.http_status, 503);
+  EXPECT_EQ(answer.latency, 45ms);
+  EXPECT_EQ(answer.parts, 1);
+  EXPECT_EQ(answer.requests, 1);
+  EXPECT_EQ(answer.provider_code, std::nullopt);
+  EXPECT_NE(answer.explanation.find("HTTP 503"), std::string::npos) << answer.explanation;
+  const std::string signature = server.requests().at(0).Header("webhook-signature");
+  ASSERT_FALSE(signature.empty());
+  EXPECT_EQ(answer.body, "maintenance; you sent *** to /services/***/***");
+  for (const std::string& text : {answer.body, answer.explanation, Logged()}) {
+    EXPECT_EQ(text.find(signature.substr(3)), std::string::npos) << text;
+    EXPECT_EQ(text.find("abcdefghijklmnopqrstuvwx"), std::string::npos) << text;
+    EXPECT_EQ(text.find(kSecret.substr(6)), std::string::npos) << text;
+  }
+}
+
+TEST_F(ChannelTest, ChannelTestBatchIsOneMessageToTheWholeChatUnderATestKey) {
+  DeliveryBatch batch = ChannelTestBatch("ops.eu", kNow);
+  EXPECT_EQ(batch.channel, "ops.eu");
+  EXPECT_EQ(batch.idempotency_key, "test-ops_eu-1795741205750");
+  EXPECT_EQ(batch.attempt, 1);
+  ASSERT_EQ(batch.items.size(), 1u);
+  const Notification& n = batch.items[0];
+  EXPECT_EQ(n.id, 0);
+  EXPECT_EQ(n.idempotency_key, batch.idempotency_key);
+  EXPECT_EQ(n.event.kind, kNotifyChannelTest);
+  EXPECT_EQ(n.event.recipient_kind, RecipientKind::kTeam);
+  EXPECT_FALSE(n.event.mention_all);
+  EXPECT_EQ(MessageText(n.event, kNow),
+            "Test message from kaizen for channel \"ops.eu\": if you can read this, it works.");
+
+  // A webhook receives it as its own event type, under the test key.
+  LocalHttpServer server(io_, Always(Reply(200)));
+  auto channel = Make(Webhook(server.Url("/hooks/kaizen")));
+  ASSERT_TRUE(channel);
+  DeliveryOutcome outcome = Deliver(*channel, batch);
+  EXPECT_EQ(outcome.verdict, DeliveryVerdict::kDelivered);
+  ASSERT_TRUE(outcome.answer);
+  EXPECT_EQ(outcome.answer->http_status, 200);
+  EXPECT_EQ(outcome.answer->explanation, "the webhook accepted the message (HTTP 200)");
+  auto body = nlohmann::json::parse(server.requests().at(0).body);
+  EXPECT_EQ(body["type"], "kaizen.channel_test");
+  EXPECT_EQ(body["id"], "test-ops_eu-1795741205750");
+  EXPECT_EQ(server.requests().at(0).Header("idempotency-key"), "test-ops_eu-1795741205750");
+  EXPECT_EQ(body["data"]["message"],
+            "Test message from kaizen for channel \"ops.eu\": if you can read this, it works.");
+}
+
+TEST_F(ChannelTest, LogChannelHasNoAnswer) {
+  ChannelOptions options;
+  options.id = "log";
+  options.type = ChannelType::kLog;
+  auto channel = Make(options);
+  ASSERT_TRUE(channel);
+  DeliveryOutcome outcome = Deliver(*channel, ChannelTestBatch("log", kNow));
+  EXPECT_EQ(outcome.verdict, DeliveryVerdict::kDelivered);
+  EXPECT_FALSE(outcome.answer.has_value());
+  EXPECT_EQ(ToString(CategoryOf(outcome)), "delivered");
+  EXPECT_EQ(
+      Logged(),
+      "info [log] Test message from kaizen for channel \"log\": if you can read this, it works.\n");
 }
 
 }  // namespace

@@ -467,6 +467,164 @@ TEST_F(ProviderChannelTest, MakeChannelRefusesASecretForAProviderThatDoesNotSign
   EXPECT_EQ(bad_url.status().message().find(kToken), std::string::npos);
 }
 
+// ---- What the provider answered (DeliveryOutcome::answer) ---------------------------------
+
+TEST_F(ProviderChannelTest, ChannelTestThroughDingTalkReportsTheKeywordRefusalExactly) {
+  const std::string reply = R"({"errcode":310000,"errmsg":"keywords not in content"})";
+  LocalHttpServer server(io_, [this, &reply](const ServerRequest&) {
+    clock_.Advance(120ms);  // the provider takes its time
+    return Answer(200, reply);
+  });
+  auto channel =
+      Make(Options(ChannelType::kDingTalk,
+                   server.Url("/robot/send?access_token=" + std::string(kToken)), kDingTalkSecret));
+  ASSERT_TRUE(channel);
+
+  DeliveryOutcome outcome = Deliver(*channel, ChannelTestBatch("chat", kNow));
+  EXPECT_EQ(outcome.verdict, DeliveryVerdict::kPermanent);
+  EXPECT_EQ(outcome.reason, "config_error:keyword_missing:310000");
+  EXPECT_EQ(CategoryOf(outcome), ReplyCategory::kConfigError);
+  ASSERT_TRUE(outcome.answer);
+  const ProviderAnswer& answer = *outcome.answer;
+  EXPECT_EQ(answer.http_status, 200);
+  EXPECT_EQ(answer.network_error, "");
+  EXPECT_EQ(answer.body, reply);
+  EXPECT_EQ(answer.provider_code, 310000);
+  EXPECT_EQ(answer.provider_message, "keywords not in content");
+  EXPECT_NE(answer.explanation.find("add it to the message template"), std::string::npos)
+      << answer.explanation;
+  EXPECT_EQ(answer.latency, 120ms);
+  EXPECT_EQ(answer.parts, 1);
+  EXPECT_EQ(answer.requests, 1);
+
+  // The test message mentions nobody and says what it is.
+  ASSERT_EQ(server.requests().size(), 1u);
+  Json sent = Json::parse(server.requests()[0].body);
+  EXPECT_EQ(
+      sent["markdown"]["text"],
+      "### Test message\nTest message from kaizen for channel \"chat\": if you can read this, "
+      "it works.")
+      << sent.dump();
+  EXPECT_NE(sent["at"]["isAtAll"], true) << sent.dump();
+  EXPECT_TRUE(sent["at"].value("atMobiles", Json::array()).empty()) << sent.dump();
+}
+
+TEST_F(ProviderChannelTest, TheAnswerIsTheLastRequestsAfterAFreshSignature) {
+  int calls = 0;
+  LocalHttpServer server(io_, [&calls](const ServerRequest& request) {
+    if (++calls == 1) return Answer(200, R"({"errcode":310000,"errmsg":"invalid timestamp"})");
+    return DingTalkCheck(request);
+  });
+  auto channel =
+      Make(Options(ChannelType::kDingTalk,
+                   server.Url("/robot/send?access_token=" + std::string(kToken)), kDingTalkSecret));
+  ASSERT_TRUE(channel);
+  DeliveryOutcome outcome = Deliver(*channel, Single());
+  EXPECT_EQ(outcome.verdict, DeliveryVerdict::kDelivered) << outcome.reason;
+  ASSERT_TRUE(outcome.answer);
+  EXPECT_EQ(outcome.answer->provider_code, 0);
+  EXPECT_EQ(outcome.answer->provider_message, "ok");
+  EXPECT_EQ(outcome.answer->explanation, "DingTalk accepted the message (HTTP 200)");
+  EXPECT_EQ(outcome.answer->requests, 2);
+  EXPECT_EQ(outcome.answer->parts, 1);
+}
+
+TEST_F(ProviderChannelTest, AnEchoedTokenOrSignatureIsHiddenFromTheAnswerAndTheLog) {
+  // A robot that quotes the whole request line back, token and signature included.
+  LocalHttpServer server(io_, [](const ServerRequest& request) {
+    Json reply = {{"errcode", 300001}, {"errmsg", "token is not exist: " + request.target}};
+    return Answer(200, reply.dump());
+  });
+  auto channel =
+      Make(Options(ChannelType::kDingTalk,
+                   server.Url("/robot/send?access_token=" + std::string(kToken)), kDingTalkSecret));
+  ASSERT_TRUE(channel);
+  DeliveryOutcome outcome = Deliver(*channel, ChannelTestBatch("chat", kNow));
+  EXPECT_EQ(CategoryOf(outcome), ReplyCategory::kDeadChannel);
+  ASSERT_TRUE(outcome.answer);
+  const std::string sign = QueryValue(server.requests().at(0).target, "sign");
+  ASSERT_FALSE(sign.empty());
+  for (const std::string& text : {outcome.answer->body, outcome.answer->provider_message,
+                                  outcome.answer->explanation, Logged()}) {
+    EXPECT_EQ(text.find(kToken), std::string::npos) << text;
+    EXPECT_EQ(text.find(sign), std::string::npos) << text;
+    EXPECT_EQ(text.find(kDingTalkSecret), std::string::npos) << text;
+  }
+  EXPECT_NE(outcome.answer->provider_message.find("access_token=***"), std::string::npos)
+      << outcome.answer->provider_message;
+}
+
+TEST_F(ProviderChannelTest, EveryProviderReportsItsOwnCodeAndWords) {
+  struct Case {
+    ChannelType type;
+    int status;
+    std::string body;
+    ReplyCategory category;
+    std::optional<std::int64_t> code;
+    std::string words;
+  };
+  const std::vector<Case> cases = {
+      {ChannelType::kFeishu, 200, R"({"code":19024,"msg":"Key Words Not Found"})",
+       ReplyCategory::kConfigError, 19024, "Key Words Not Found"},
+      {ChannelType::kLark, 200, R"({"code":0,"msg":"success","data":{}})",
+       ReplyCategory::kDelivered, 0, "success"},
+      {ChannelType::kWeCom, 200, R"({"errcode":93000,"errmsg":"invalid webhook url"})",
+       ReplyCategory::kDeadChannel, 93000, "invalid webhook url"},
+      {ChannelType::kSlack, 404, "no_service", ReplyCategory::kDeadChannel, std::nullopt,
+       "no_service"},
+      {ChannelType::kSlack, 200, "ok", ReplyCategory::kDelivered, std::nullopt, "ok"},
+      {ChannelType::kDiscord, 400, R"({"code":50035,"message":"Invalid Form Body"})",
+       ReplyCategory::kPermanent, 50035, "Invalid Form Body"},
+      {ChannelType::kTeams, 202, "", ReplyCategory::kDelivered, std::nullopt, ""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(ToString(c.type)) + " " + std::to_string(c.status) + " " + c.body);
+    LocalHttpServer server(io_, Always(Answer(c.status, c.body)));
+    auto channel = Make(Options(c.type, server.Url("/hook/" + std::string(kToken))));
+    ASSERT_TRUE(channel);
+    DeliveryOutcome outcome = Deliver(*channel, ChannelTestBatch("chat", kNow));
+    EXPECT_EQ(ToString(CategoryOf(outcome)), ToString(c.category)) << outcome.reason;
+    ASSERT_TRUE(outcome.answer);
+    EXPECT_EQ(outcome.answer->http_status, c.status);
+    EXPECT_EQ(outcome.answer->body, c.body);
+    EXPECT_EQ(outcome.answer->provider_code, c.code);
+    EXPECT_EQ(outcome.answer->provider_message, c.words);
+    EXPECT_FALSE(outcome.answer->explanation.empty());
+  }
+}
+
+TEST_F(ProviderChannelTest, NoAnswerReportsTheNetworkError) {
+  std::string url;
+  {
+    LocalHttpServer gone(io_, Always(Answer(200, "ok")));
+    url = gone.Url("/services/T0/B0/" + std::string(kToken));
+  }  // closed: nothing listens on its port any more
+  auto channel = Make(Options(ChannelType::kSlack, url));
+  ASSERT_TRUE(channel);
+  DeliveryOutcome outcome = Deliver(*channel, ChannelTestBatch("chat", kNow));
+  EXPECT_EQ(CategoryOf(outcome), ReplyCategory::kRetryLater);
+  ASSERT_TRUE(outcome.answer);
+  EXPECT_EQ(outcome.answer->http_status, 0);
+  EXPECT_EQ(outcome.answer->network_error, "connect_failed");
+  EXPECT_FALSE(outcome.answer->network_error_message.empty());
+  EXPECT_EQ(outcome.answer->network_error_message.find(kToken), std::string::npos);
+  EXPECT_EQ(outcome.answer->body, "");
+  EXPECT_NE(outcome.answer->explanation.find("could not reach Slack"), std::string::npos)
+      << outcome.answer->explanation;
+}
+
+TEST_F(ProviderChannelTest, ALongDigestCountsItsPartsAndRequests) {
+  LocalHttpServer server(io_, Always(Answer(200, "ok")));
+  auto channel = Make(Options(ChannelType::kSlack, server.Url("/services/T0/B0/hook")));
+  ASSERT_TRUE(channel);
+  DeliveryOutcome outcome = Deliver(*channel, LongDigest());
+  EXPECT_EQ(outcome.verdict, DeliveryVerdict::kDelivered) << outcome.reason;
+  ASSERT_TRUE(outcome.answer);
+  EXPECT_GT(outcome.answer->parts, 1);
+  EXPECT_EQ(outcome.answer->requests, outcome.answer->parts);
+  EXPECT_EQ(static_cast<int>(server.requests().size()), outcome.answer->parts);
+}
+
 TEST(ProviderOf, EveryChannelTypeHasItsWireFormat) {
   EXPECT_EQ(ProviderOf(ChannelType::kWebhook), Provider::kWebhook);
   EXPECT_EQ(ProviderOf(ChannelType::kLog), std::nullopt);

@@ -325,5 +325,155 @@ TEST(ReplyCategory, HasStableNames) {
   EXPECT_EQ(ToString(ReplyCategory::kConfigError), "config_error");
 }
 
+// What an operator sees of a reply (POST /api/v1/channels/{id}/test): DescribeReply on the
+// verdict ClassifyProviderReply gave.
+ProviderAnswer Describe(Provider provider, const HttpResult& reply,
+                        const std::vector<std::string>& secrets = {}) {
+  return DescribeReply(provider, reply, ClassifyProviderReply(provider, reply, kNow), secrets);
+}
+
+TEST(DescribeReply, DingTalkErrcodeAndErrmsg) {
+  const std::string body = R"({"errcode":310000,"errmsg":"keywords not in content"})";
+  ProviderAnswer answer = Describe(Provider::kDingTalk, Reply(200, body));
+  EXPECT_EQ(answer.http_status, 200);
+  EXPECT_EQ(answer.body, body);
+  EXPECT_FALSE(answer.body_truncated);
+  EXPECT_EQ(answer.provider_code, 310000);
+  EXPECT_EQ(answer.provider_message, "keywords not in content");
+  EXPECT_EQ(answer.network_error, "");
+  EXPECT_EQ(answer.explanation,
+            "DingTalk refused the message (errcode 310000: keywords not in content); the robot's "
+            "keyword setting requires one of its keywords in every message: add it to the "
+            "message template");
+
+  answer = Describe(Provider::kDingTalk, Reply(200, R"({"errcode":0,"errmsg":"ok"})"));
+  EXPECT_EQ(answer.provider_code, 0);
+  EXPECT_EQ(answer.provider_message, "ok");
+  EXPECT_EQ(answer.explanation, "DingTalk accepted the message (HTTP 200)");
+}
+
+TEST(DescribeReply, FeishuCodeAndMsg) {
+  ProviderAnswer answer =
+      Describe(Provider::kFeishu, Reply(200, R"({"code":19024,"msg":"Key Words Not Found"})"));
+  EXPECT_EQ(answer.provider_code, 19024);
+  EXPECT_EQ(answer.provider_message, "Key Words Not Found");
+  EXPECT_NE(answer.explanation.find("keyword"), std::string::npos) << answer.explanation;
+
+  answer = Describe(Provider::kFeishu, Reply(200, R"({"code":0,"msg":"success","data":{}})"));
+  EXPECT_EQ(answer.provider_code, 0);
+  EXPECT_EQ(answer.provider_message, "success");
+  EXPECT_EQ(answer.explanation, "Feishu/Lark accepted the message (HTTP 200)");
+}
+
+TEST(DescribeReply, WeComErrcodeAndErrmsg) {
+  ProviderAnswer answer = Describe(
+      Provider::kWeCom,
+      Reply(
+          200,
+          R"({"errcode":93000,"errmsg":"invalid webhook url, hint: [1717000000_1], from ip: 1.2.3.4"})"));
+  EXPECT_EQ(answer.provider_code, 93000);
+  EXPECT_EQ(answer.provider_message, "invalid webhook url, hint: [1717000000_1], from ip: 1.2.3.4");
+  EXPECT_NE(answer.explanation.find("key is wrong or was deleted"), std::string::npos)
+      << answer.explanation;
+}
+
+TEST(DescribeReply, SlackAndTeamsTextBodies) {
+  ProviderAnswer answer = Describe(Provider::kSlack, Reply(404, "no_service"));
+  EXPECT_EQ(answer.http_status, 404);
+  EXPECT_EQ(answer.provider_code, std::nullopt);
+  EXPECT_EQ(answer.provider_message, "no_service");
+  EXPECT_EQ(answer.body, "no_service");
+
+  answer = Describe(Provider::kSlack, Reply(200, "ok"));
+  EXPECT_EQ(answer.provider_message, "ok");
+  EXPECT_EQ(answer.explanation, "Slack accepted the message (HTTP 200)");
+
+  answer = Describe(Provider::kTeams, Reply(202, ""));
+  EXPECT_EQ(answer.provider_message, "");
+  EXPECT_EQ(answer.explanation, "Microsoft Teams accepted the message (HTTP 202)");
+
+  answer = Describe(
+      Provider::kTeams,
+      Reply(
+          400,
+          R"({"error":{"code":"InvalidRequestContent","message":"The input body for trigger 'manual' of type 'Request' did not match its schema definition."}})"));
+  EXPECT_EQ(answer.provider_message,
+            "The input body for trigger 'manual' of type 'Request' did not match its schema "
+            "definition.");
+}
+
+TEST(DescribeReply, DiscordJsonCodeAndMessage) {
+  ProviderAnswer answer = Describe(
+      Provider::kDiscord,
+      Reply(
+          400,
+          R"({"code":50035,"errors":{"content":{"_errors":[{"code":"BASE_TYPE_MAX_LENGTH"}]}},"message":"Invalid Form Body"})"));
+  EXPECT_EQ(answer.provider_code, 50035);
+  EXPECT_EQ(answer.provider_message, "Invalid Form Body");
+
+  answer = Describe(
+      Provider::kDiscord,
+      Reply(429, R"({"message":"You are being rate limited.","retry_after":1.5,"global":false})"));
+  EXPECT_EQ(answer.provider_code, std::nullopt);
+  EXPECT_EQ(answer.provider_message, "You are being rate limited.");
+}
+
+TEST(DescribeReply, WebhookShowsTheBodyOnly) {
+  ProviderAnswer answer = Describe(Provider::kWebhook, Reply(503, R"({"message":"down"})"));
+  EXPECT_EQ(answer.http_status, 503);
+  EXPECT_EQ(answer.body, R"({"message":"down"})");
+  EXPECT_EQ(answer.provider_code, std::nullopt);
+  EXPECT_EQ(answer.provider_message, "");
+  EXPECT_NE(answer.explanation.find("HTTP 503"), std::string::npos) << answer.explanation;
+}
+
+TEST(DescribeReply, NoAnswerGivesTheNetworkError) {
+  ProviderAnswer answer = Describe(
+      Provider::kDingTalk,
+      Failure(Unavailable("connect_failed", "cannot connect to 127.0.0.1:9: Connection refused")));
+  EXPECT_EQ(answer.http_status, 0);
+  EXPECT_EQ(answer.network_error, "connect_failed");
+  EXPECT_EQ(answer.network_error_message, "cannot connect to 127.0.0.1:9: Connection refused");
+  EXPECT_EQ(answer.body, "");
+  EXPECT_EQ(answer.provider_code, std::nullopt);
+  EXPECT_NE(answer.explanation.find("could not reach DingTalk"), std::string::npos)
+      << answer.explanation;
+}
+
+TEST(DescribeReply, LongBodiesAreCutAtACharacterBoundary) {
+  // 4095 ASCII bytes, then a three-byte character that does not fit whole.
+  std::string body(4095, 'a');
+  body += "错误";
+  ProviderAnswer answer = Describe(Provider::kWebhook, Reply(500, body));
+  EXPECT_TRUE(answer.body_truncated);
+  EXPECT_EQ(answer.body, std::string(4095, 'a'));
+
+  answer = Describe(Provider::kWebhook, Reply(500, std::string(4096, 'b')));
+  EXPECT_FALSE(answer.body_truncated);
+  EXPECT_EQ(answer.body.size(), 4096u);
+}
+
+TEST(DescribeReply, HidesSecretsTheReceiverEchoed) {
+  const std::string token = "0123456789abcdef0123456789abcdef";
+  ProviderAnswer answer = Describe(
+      Provider::kDingTalk,
+      Reply(200, R"({"errcode":300001,"errmsg":"token )" + token + R"( is not exist"})"), {token});
+  EXPECT_EQ(answer.body.find(token), std::string::npos) << answer.body;
+  EXPECT_EQ(answer.provider_message, "token *** is not exist");
+  EXPECT_EQ(answer.explanation.find(token), std::string::npos) << answer.explanation;
+}
+
+TEST(Utf8Prefix, ReplacesInvalidBytesAndCutsWholeCharacters) {
+  bool truncated = true;
+  EXPECT_EQ(Utf8Prefix("ok \xFF\xC3( done", 100, &truncated), "ok \uFFFD\uFFFD( done");
+  EXPECT_FALSE(truncated);
+  EXPECT_EQ(Utf8Prefix("\xED\xA0\x80", 100), "\uFFFD\uFFFD\uFFFD") << "a surrogate";
+  EXPECT_EQ(Utf8Prefix("\xC0\xAF", 100), "\uFFFD\uFFFD") << "an overlong '/'";
+  EXPECT_EQ(Utf8Prefix("错误", 5, &truncated), "错");
+  EXPECT_TRUE(truncated);
+  EXPECT_EQ(Utf8Prefix("", 0, &truncated), "");
+  EXPECT_FALSE(truncated);
+}
+
 }  // namespace
 }  // namespace kaizen::notifiers

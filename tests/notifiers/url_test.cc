@@ -153,3 +153,40 @@ TEST(RedactUrl, RedactsUrlsThatDoNotParse) {
 
 }  // namespace
 }  // namespace kaizen::notifiers
+
+namespace kaizen::notifiers {
+namespace {
+
+TEST(UrlSecrets, AreWhatRedactUrlHidesAsWrittenAndDecoded) {
+  const std::vector<std::string> secrets = UrlSecrets(
+      "https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef&sign=a%2Bb%3Dcdefgh");
+  EXPECT_EQ(secrets,
+            (std::vector<std::string>{"0123456789abcdef", "a%2Bb%3Dcdefgh", "a+b=cdefgh"}));
+  EXPECT_EQ(
+      UrlSecrets("https://hooks.slack.com/services/T00000000/B00000000/abcdefghijklmnopqrstuvwx"),
+      (std::vector<std::string>{"T00000000", "B00000000", "abcdefghijklmnopqrstuvwx"}));
+  EXPECT_EQ(UrlSecrets("https://user:password1@example.com/hook"),
+            (std::vector<std::string>{"user:password1"}));
+}
+
+TEST(UrlSecrets, LeaveOutValuesTooShortToBeCredentials) {
+  // "?wait=true" is no secret, and hiding "true" would blank out JSON replies.
+  EXPECT_EQ(
+      UrlSecrets("https://discord.com/api/webhooks/123456789012345678/"
+                 "abcdefghijklmnopqrstuvwxyz0123456789?wait=true"),
+      (std::vector<std::string>{"123456789012345678", "abcdefghijklmnopqrstuvwxyz0123456789"}));
+  EXPECT_TRUE(UrlSecrets("http://127.0.0.1:8080/hook?x=1").empty());
+}
+
+TEST(HideSecrets, ReplacesEveryOccurrenceLongestFirst) {
+  EXPECT_EQ(HideSecrets("token 0123456789abcdef is invalid; 0123456789abcdef again",
+                        {"0123456789abcdef"}),
+            "token *** is invalid; *** again");
+  // The longer secret that contains a shorter one is hidden whole.
+  EXPECT_EQ(HideSecrets("key=abcdefgh12345678", {"abcdefgh", "abcdefgh12345678"}), "key=***");
+  EXPECT_EQ(HideSecrets("nothing to hide", {"abcdefgh12345678"}), "nothing to hide");
+  EXPECT_EQ(HideSecrets("short ab", {"ab"}), "short ab") << "too short to be a credential";
+}
+
+}  // namespace
+}  // namespace kaizen::notifiers
