@@ -34,7 +34,9 @@ class LogChannel final : public Channel {
 
   const ChannelOptions& options() const override { return options_; }
 
-  asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now) override {
+  asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now,
+                                           SendPacer& pacer) override {
+    now += co_await pacer.BeforeSend();
     log_->info("[{}] {}", options_.id, Text(batch, now));
     DeliveryOutcome outcome;
     outcome.verdict = DeliveryVerdict::kDelivered;
@@ -56,7 +58,10 @@ class WebhookChannel final : public Channel {
 
   const ChannelOptions& options() const override { return options_; }
 
-  asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now) override {
+  asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now,
+                                           SendPacer& pacer) override {
+    // The body's timestamp and the signature are of the moment the request goes.
+    now += co_await pacer.BeforeSend();
     HttpRequestSpec spec;
     spec.url = options_.url;
     spec.body = WebhookBody(batch, now);
@@ -95,6 +100,13 @@ class WebhookChannel final : public Channel {
   std::shared_ptr<spdlog::logger> log_;
 };
 
+class Unpaced final : public SendPacer {
+ public:
+  asio::awaitable<std::chrono::milliseconds> BeforeSend() override {
+    co_return std::chrono::milliseconds::zero();
+  }
+};
+
 Status InvalidChannel(const ChannelOptions& options, std::string_view why) {
   return InvalidArgument("invalid_channel", "channel '" + options.id + "': " + std::string(why));
 }
@@ -116,6 +128,11 @@ Result<std::unique_ptr<WebhookHttpClient>> MakeClient(const ChannelOptions& opti
 }
 
 }  // namespace
+
+SendPacer& NoPacing() {
+  static Unpaced unpaced;
+  return unpaced;
+}
 
 Result<std::unique_ptr<Channel>> MakeChannel(const ChannelOptions& options,
                                              std::shared_ptr<const Directory> directory,

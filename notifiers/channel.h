@@ -20,6 +20,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,12 +46,29 @@ struct DeliveryBatch {
 // "batch-<batch_id>-<channel with '.' replaced by '_'>".
 std::string BatchKey(NotificationId batch_id, std::string_view channel);
 
+// Paces the requests of one channel: a channel awaits BeforeSend() before each request it
+// sends, so that its rate limit counts what the provider counts. A batch is one request for
+// most channels, but a chat digest over the provider's size limit goes in several parts, and
+// each part is a message to the provider's per-minute limit.
+class SendPacer {
+ public:
+  virtual ~SendPacer() = default;
+  // Returns when the next request may go (it may wait, never refuses), with how long it
+  // waited, so that the caller dates and signs the request by when it really goes.
+  virtual boost::asio::awaitable<std::chrono::milliseconds> BeforeSend() = 0;
+};
+
+// A pacer that never waits.
+SendPacer& NoPacing();
+
 class Channel {
  public:
   virtual ~Channel() = default;
   virtual const ChannelOptions& options() const = 0;
-  // Sends the batch once. Never throws for trouble of the network or the receiver.
-  virtual boost::asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now) = 0;
+  // Sends the batch once, awaiting `pacer` before each request. `now` is when the attempt
+  // starts. Never throws for trouble of the network or the receiver.
+  virtual boost::asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now,
+                                                          SendPacer& pacer) = 0;
 };
 
 // Builds the channel. `directory` gives the people's handles the chat providers mention them

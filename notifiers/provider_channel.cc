@@ -1,6 +1,10 @@
 #include "notifiers/provider_channel.h"
 
 #include <algorithm>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <utility>
@@ -113,27 +117,58 @@ void ProviderChannel::LogMissingHandles(const ProviderMessage& part) {
   }
 }
 
-asio::awaitable<DeliveryOutcome> ProviderChannel::Deliver(DeliveryBatch batch, Instant now) {
+asio::awaitable<std::chrono::milliseconds> ProviderChannel::WaitForProviderBucket() {
+  const auto now = clock_.MonotonicNow();
+  if (quiet_until_ <= now) co_return std::chrono::milliseconds::zero();
+  const auto wait = std::chrono::ceil<std::chrono::milliseconds>(quiet_until_ - now);
+  log_->debug("[{}] {} said its rate-limit bucket is empty: the next request waits {} ms",
+              options_.id, ToString(provider_), wait.count());
+  asio::steady_timer pause(co_await asio::this_coro::executor);
+  pause.expires_after(wait);
+  boost::system::error_code ec;
+  co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  co_return wait;
+}
+
+asio::awaitable<HttpResult> ProviderChannel::Send(const std::string& body, Instant& at,
+                                                  SendPacer& pacer) {
+  // Each request is one message to the provider's rate limit; `at` moves on by the waits, so
+  // the signature is dated by when the request really goes.
+  at += co_await pacer.BeforeSend();
+  at += co_await WaitForProviderBucket();
+  HttpResult result = co_await client_->Send(Request(body, at));
+  co_return result;
+}
+
+void ProviderChannel::NotePause(const ProviderVerdict& verdict) {
+  if (verdict.pause_next) quiet_until_ = clock_.MonotonicNow() + *verdict.pause_next;
+}
+
+asio::awaitable<DeliveryOutcome> ProviderChannel::Deliver(DeliveryBatch batch, Instant now,
+                                                          SendPacer& pacer) {
   const std::vector<ProviderMessage> parts = FormatForProvider(provider_, batch, *directory_, now);
   // Every part's verdict is the batch's until one fails. A failed part fails the batch, and its
   // retry resends the whole batch: parts already delivered are posted again (chat providers
   // take no idempotency key), so delivery is at least once, never lost.
   DeliveryOutcome outcome{DeliveryVerdict::kPermanent, std::nullopt, "permanent:empty_batch"};
+  Instant at = now;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     LogMissingHandles(parts[i]);
-    HttpResult result = co_await client_->Send(Request(parts[i].body, now));
-    ProviderVerdict verdict = ClassifyProviderReply(provider_, result, now);
+    HttpResult result = co_await Send(parts[i].body, at, pacer);
+    ProviderVerdict verdict = ClassifyProviderReply(provider_, result, at);
+    NotePause(verdict);
     if (verdict.resign_and_retry_once) {
       // A refused signature timestamp: the page advises one fresh signature before calling it
       // a config error. Fresh means the clock's time now, and never the refused one again; the
       // request is rebuilt from the stored URL, so the signed URL never grows.
-      const Instant fresh = std::max(clock_.Now(), now + std::chrono::milliseconds(1));
+      at = std::max(clock_.Now(), at + std::chrono::milliseconds(1));
       log_->info(
           "[{}] {} refused the signature's timestamp; signing afresh and sending once "
           "more",
           options_.id, ToString(provider_));
-      result = co_await client_->Send(Request(parts[i].body, fresh));
-      verdict = ClassifyProviderReply(provider_, result, fresh);
+      result = co_await Send(parts[i].body, at, pacer);
+      verdict = ClassifyProviderReply(provider_, result, at);
+      NotePause(verdict);
     }
     outcome.verdict = verdict.verdict;
     outcome.retry_after = verdict.retry_after;
