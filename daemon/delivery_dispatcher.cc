@@ -48,15 +48,9 @@ bool KeepsOrder(const notifiers::Channel& channel) {
 // in it), that message is waiting for its retry and the batch must wait behind it: returns
 // until when. nullopt when nothing older of the channel is waiting.
 std::optional<Instant> HeldBackUntil(PlanReader& repo, const DeliveryBatch& batch) {
-  NotificationFilter filter;
-  filter.channel = batch.channel;
-  filter.state = NotificationState::kFailed;
-  filter.limit = 1;
-  Page<Notification> oldest = repo.ListNotifications(filter);
-  if (oldest.items.empty() || oldest.items.front().id >= batch.items.front().id) {
-    return std::nullopt;
-  }
-  return oldest.items.front().next_attempt_at;
+  std::optional<Notification> oldest = repo.OldestFailedNotification(batch.channel);
+  if (!oldest || oldest->id >= batch.items.front().id) return std::nullopt;
+  return oldest->next_attempt_at;
 }
 
 // Makes `batch` wait until `until`, without using an attempt.
