@@ -7,12 +7,15 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <exception>
+#include <optional>
+#include <string_view>
 
 #include "daemon/logging.h"
 #include "notifiers/backoff.h"
 #include "notifiers/grouping.h"
 #include "notifiers/message_text.h"
 #include "notifiers/provider_channel.h"
+#include "notifiers/token_bucket.h"
 #include "storage/storage.h"
 
 namespace kaizen::daemon {
@@ -56,7 +59,65 @@ void ReleaseWaitingMessages(PlanRepository& repo, const std::string& channel, In
   }
 }
 
+// Whether `channel` delivers its messages in the order they were written: the chat providers
+// do, since people read a chat top to bottom; webhooks (whose receivers deduplicate and sort
+// by the payload) and the log need not.
+bool KeepsOrder(const notifiers::Channel& channel) {
+  std::optional<notifiers::Provider> provider = notifiers::ProviderOf(channel.options().type);
+  return provider && *provider != notifiers::Provider::kWebhook;
+}
+
+// When the oldest failed notification of `batch`'s channel is older than the batch (and so not
+// in it), that message is waiting for its retry and the batch must wait behind it: returns
+// until when. nullopt when nothing older of the channel is waiting.
+std::optional<Instant> HeldBackUntil(PlanReader& repo, const DeliveryBatch& batch) {
+  std::optional<Notification> oldest = repo.OldestFailedNotification(batch.channel);
+  if (!oldest || oldest->id >= batch.items.front().id) return std::nullopt;
+  return oldest->next_attempt_at;
+}
+
+// Makes `batch` wait until `until`, without using an attempt.
+void Postpone(PlanRepository& repo, DeliveryBatch& batch, Instant until, Instant now) {
+  for (Notification& item : batch.items) {
+    if (item.next_attempt_at >= until) continue;
+    item.next_attempt_at = until;
+    item.updated_at = now;
+    repo.UpdateNotification(item);
+  }
+}
+
 }  // namespace
+
+// A channel's rate limit as waits before each request: one token bucket per channel.
+class DeliveryDispatcher::Pacer final : public notifiers::SendPacer {
+ public:
+  Pacer(asio::any_io_executor executor, std::string channel, RateLimit limit, const Clock& clock,
+        std::shared_ptr<spdlog::logger> log)
+      : executor_(std::move(executor)),
+        channel_(std::move(channel)),
+        bucket_(limit, clock.MonotonicNow()),
+        clock_(clock),
+        log_(std::move(log)) {}
+
+  asio::awaitable<std::chrono::milliseconds> BeforeSend() override {
+    const std::chrono::milliseconds wait = bucket_.Reserve(clock_.MonotonicNow());
+    if (wait > std::chrono::milliseconds::zero()) {
+      log_->debug("channel {} rate limit: the next request waits {} ms", channel_, wait.count());
+      asio::steady_timer pause(executor_);
+      pause.expires_after(wait);
+      boost::system::error_code ec;
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    co_return wait;
+  }
+
+ private:
+  asio::any_io_executor executor_;
+  std::string channel_;
+  notifiers::TokenBucket bucket_;
+  const Clock& clock_;
+  std::shared_ptr<spdlog::logger> log_;
+};
 
 DeliveryDispatcher::DeliveryDispatcher(
     asio::any_io_executor executor, storage::Storage& storage,
@@ -69,7 +130,11 @@ DeliveryDispatcher::DeliveryDispatcher(
       clock_(clock),
       timer_(executor),
       log_(Logger("delivery")),
-      random_(std::random_device{}()) {}
+      random_(std::random_device{}()) {
+  for (const auto& [name, channel] : channels_) {
+    if (KeepsOrder(*channel)) in_order_.insert(name);
+  }
+}
 
 DeliveryDispatcher::~DeliveryDispatcher() = default;
 
@@ -157,14 +222,34 @@ asio::awaitable<std::vector<DeliveryBatch>> DeliveryDispatcher::Claim() {
   std::map<std::string, Instant, std::less<>> broken;
   for (const auto& [name, state] : broken_) broken.emplace(name, state.probe_at);
   const Instant next_probe = now + options_.broken_channel_probe;
-  auto command = [now, free_slots, row_limit, max_group = options_.max_group_size,
-                  busy = in_flight_per_channel_, broken = std::move(broken),
-                  next_probe](PlanRepository& repo) mutable -> Result<std::vector<DeliveryBatch>> {
+  auto command =
+      [now, free_slots, row_limit, max_group = options_.max_group_size,
+       busy = in_flight_per_channel_, broken = std::move(broken), next_probe,
+       in_order = in_order_](PlanRepository& repo) mutable -> Result<std::vector<DeliveryBatch>> {
     std::vector<DeliveryBatch> chosen;
     std::vector<Notification> ready = repo.ReadyNotifications(now, row_limit);
     if (ready.empty()) return chosen;
+    auto keeps_order = [&in_order](std::string_view channel) {
+      return in_order.find(channel) != in_order.end();
+    };
+    std::vector<DeliveryBatch> batches = notifiers::InWrittenOrder(
+        notifiers::GroupForDelivery(std::move(ready), max_group), keeps_order);
+    // Per channel that keeps order: until when it waits for an older message's retry (nullopt:
+    // it does not). Decided at the channel's oldest ready batch, its first in `batches`.
+    std::map<std::string, std::optional<Instant>, std::less<>> held_back;
     int slots = free_slots;
-    for (DeliveryBatch& batch : notifiers::GroupForDelivery(std::move(ready), max_group)) {
+    for (DeliveryBatch& batch : batches) {
+      const bool ordered = keeps_order(batch.channel);
+      if (ordered) {
+        // Head of line: a message waiting for its retry keeps the later ones of its channel
+        // waiting too, so the chat shows them in order. A dead one does not (it is not failed).
+        auto [held, first] = held_back.try_emplace(batch.channel);
+        if (first) held->second = HeldBackUntil(repo, batch);
+        if (held->second) {
+          Postpone(repo, batch, *held->second, now);
+          continue;
+        }
+      }
       if (auto it = broken.find(batch.channel); it != broken.end()) {
         // A broken channel: its messages wait for the probe, one batch probes, and waiting
         // costs them no attempt.
@@ -181,7 +266,9 @@ asio::awaitable<std::vector<DeliveryBatch>> DeliveryDispatcher::Claim() {
       }
       if (slots <= 0) break;
       int& busy_here = busy[batch.channel];
-      if (busy_here >= kMaxInFlightPerChannel) continue;
+      if (busy_here >= (ordered ? kMaxInFlightPerOrderedChannel : kMaxInFlightPerChannel)) {
+        continue;
+      }
       ++busy_here;
       --slots;
       int attempt = 0;
@@ -213,20 +300,33 @@ asio::awaitable<std::vector<DeliveryBatch>> DeliveryDispatcher::Claim() {
   co_return std::move(*claimed);
 }
 
-asio::awaitable<std::chrono::milliseconds> DeliveryDispatcher::WaitForRateLimit(
-    const std::string& channel_id, const notifiers::Channel& channel, const std::string& key) {
-  auto [bucket, inserted] =
-      buckets_.try_emplace(channel_id, channel.options().rate_limit, clock_.MonotonicNow());
-  std::chrono::milliseconds wait = bucket->second.Reserve(clock_.MonotonicNow());
-  if (wait > std::chrono::milliseconds::zero()) {
-    log_->debug("channel {} rate limit: {} waits {} ms", channel_id, key, wait.count());
-    asio::steady_timer pause(executor_);
-    pause.expires_after(wait);
-    boost::system::error_code ec;
-    co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+DeliveryDispatcher::Pacer& DeliveryDispatcher::PacerFor(const std::string& channel_id,
+                                                        const notifiers::Channel& channel) {
+  std::unique_ptr<Pacer>& pacer = pacers_[channel_id];
+  if (!pacer) {
+    pacer =
+        std::make_unique<Pacer>(executor_, channel_id, channel.options().rate_limit, clock_, log_);
   }
-  co_return wait;
+  return *pacer;
 }
+
+namespace {
+// Forwards to a channel's pacer and adds up its waits, for a channel test's report.
+class CountingPacer final : public notifiers::SendPacer {
+ public:
+  explicit CountingPacer(notifiers::SendPacer& inner) : inner_(inner) {}
+  asio::awaitable<std::chrono::milliseconds> BeforeSend() override {
+    const std::chrono::milliseconds wait = co_await inner_.BeforeSend();
+    total_ += wait;
+    co_return wait;
+  }
+  std::chrono::milliseconds total() const { return total_; }
+
+ private:
+  notifiers::SendPacer& inner_;
+  std::chrono::milliseconds total_{0};
+};
+}  // namespace
 
 std::vector<ChannelStatus> DeliveryDispatcher::Channels() const {
   std::vector<ChannelStatus> out;
@@ -250,11 +350,14 @@ asio::awaitable<Result<ChannelTestReport>> DeliveryDispatcher::TestChannel(std::
   report.options = channel->second->options();
   notifiers::DeliveryBatch batch = notifiers::ChannelTestBatch(id, clock_.Now());
   report.idempotency_key = batch.idempotency_key;
-  report.rate_limit_wait = co_await WaitForRateLimit(id, *channel->second, batch.idempotency_key);
+  // The test takes its turn in the channel's rate limit like any message, so that testing
+  // cannot get a channel throttled.
+  CountingPacer pacer(PacerFor(id, *channel->second));
   report.sent_at = clock_.Now();
   report.message = notifiers::MessageText(batch.items.front().event, report.sent_at);
   const auto started = clock_.MonotonicNow();
-  report.outcome = co_await channel->second->Deliver(std::move(batch), report.sent_at);
+  report.outcome = co_await channel->second->Deliver(std::move(batch), report.sent_at, pacer);
+  report.rate_limit_wait = pacer.total();
   report.duration =
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_.MonotonicNow() - started);
   const bool delivered = report.outcome.verdict == DeliveryVerdict::kDelivered;
@@ -292,8 +395,8 @@ asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
     outcome.verdict = DeliveryVerdict::kPermanent;
     outcome.reason = "unknown_channel";
   } else {
-    co_await WaitForRateLimit(batch.channel, *channel->second, batch.idempotency_key);
-    outcome = co_await channel->second->Deliver(batch, clock_.Now());
+    Pacer& pacer = PacerFor(batch.channel, *channel->second);
+    outcome = co_await channel->second->Deliver(batch, clock_.Now(), pacer);
   }
 
   const Instant now = clock_.Now();
@@ -417,6 +520,50 @@ asio::awaitable<void> DeliveryDispatcher::Run() {
           "{} notification(s) were in flight when kaizend stopped; sending them again "
           "under the same idempotency keys",
           *reset);
+    }
+  }
+  {
+    // A channel found broken before the stop has its messages waiting for a probe, led by the
+    // ones that failed: probe it at once, since the config may have been fixed meanwhile (the
+    // broken mark lived in memory). The failed ones become due now; when the probe gets
+    // through, the others go at once too.
+    const Instant now = clock_.Now();
+    auto command = [now](PlanRepository& repo) -> Result<std::map<std::string, std::string>> {
+      std::map<std::string, std::string> broken;
+      NotificationFilter filter;
+      filter.state = NotificationState::kFailed;
+      filter.limit = kMaxPageSize;
+      for (;;) {
+        Page<Notification> page = repo.ListNotifications(filter);
+        for (Notification& n : page.items) {
+          const auto category = notifiers::ReplyCategoryOf(n.last_error);
+          if (category != notifiers::ReplyCategory::kDeadChannel &&
+              category != notifiers::ReplyCategory::kConfigError) {
+            continue;
+          }
+          broken.try_emplace(n.channel, n.last_error);
+          if (n.next_attempt_at > now) {
+            n.next_attempt_at = now;
+            n.updated_at = now;
+            repo.UpdateNotification(n);
+          }
+        }
+        if (!page.next_after) break;
+        filter.after = page.next_after;
+      }
+      return broken;
+    };
+    Result<std::map<std::string, std::string>> found = co_await storage_.Write(std::move(command));
+    if (!found.ok()) {
+      log_->error("reading the outbox failed: {}", found.status().ToString());
+    } else {
+      for (const auto& [channel, reason] : *found) {
+        if (channels_.find(channel) == channels_.end()) continue;  // dead at once instead
+        // An empty reason: the probe's answer is logged whatever it is.
+        broken_[channel] = BrokenChannel{now, ""};
+        log_->info("channel {} was broken ({}) when kaizend stopped: probing it now", channel,
+                   reason);
+      }
     }
   }
   while (!stopping_) {

@@ -4,17 +4,36 @@
 // pending or failed notification; Wake() when notifications were written. Each round claims
 // ready notifications in one transaction (state delivering, attempts + 1, a batch id for
 // groups), groups them per channel (notifiers/grouping.h), and starts one delivery per batch,
-// at most DeliveryOptions::concurrency at once and at most kMaxInFlightPerChannel per channel, so
-// a slow or throttled channel cannot starve the others. A channel's token bucket delays a
-// batch, never drops it. The verdict is written back in one transaction: delivered; failed with
-// the next attempt after exponential backoff with jitter (or the server's Retry-After); dead
-// after a permanent error or max_attempts. A provider that says the channel itself is gone or
-// misconfigured (notifiers/provider_reply.h: dead_channel, config_error) marks the channel
-// broken: its messages wait, their attempts refunded, and one batch probes the channel every
+// at most DeliveryOptions::concurrency at once, so a slow or throttled channel cannot starve
+// the others. The verdict is written back in one transaction: delivered; failed with the next
+// attempt after exponential backoff with jitter (or the server's Retry-After); dead after a
+// permanent error or max_attempts.
+//
+// Order. A chat provider's channel (dingtalk, feishu, lark, wecom, slack, teams, discord)
+// shows its messages in the order they were written, which is the order they fell due: it
+// delivers one batch at a time, its oldest first (by id, not by when a retry fell due), and a
+// message waiting for a retry holds back the later messages of its channel (head of line:
+// they are postponed to its retry, without using attempts) until it is delivered or dead; a
+// dead one holds nothing back. Webhook and log channels keep at most kMaxInFlightPerChannel
+// batches in flight and let later messages pass one that waits (a webhook's receiver
+// deduplicates by key and can order by the payload).
+//
+// Rate limits. Each channel's token bucket (notifiers/token_bucket.h) delays, never drops: the
+// channel awaits it before each request it sends (notifiers::SendPacer), so a digest split into
+// parts spends one token per part, as the provider counts them. With one batch in flight, any
+// n + 1 consecutive requests of a chat channel span at least n - burst bucket intervals, however
+// slow or fast the network was for each: the providers' default limits (DefaultRateLimit) are
+// set from that bound so that they never let the provider's window see one message too many.
+//
+// Broken channels. A provider that says the channel itself is gone or misconfigured
+// (notifiers/provider_reply.h: dead_channel, config_error) marks the channel broken: its
+// messages wait, their attempts refunded, and one batch (the oldest) probes the channel every
 // broken_channel_probe until one gets through, when the waiting messages go at once. The
-// broken mark lives in memory: a restart (after fixing the config) probes at once. When a
-// channel breaks, its owner (if the config names one) gets a channel_broken notification
-// through another channel, written in the same transaction as the verdict.
+// broken mark lives in memory; at start, a channel whose messages still wait for a probe (a
+// failed one whose last_error is dead_channel or config_error) is probed at once, since the
+// config may have been fixed meanwhile. When a channel breaks, its
+// owner (if the config names one) gets a channel_broken notification through another channel,
+// written in the same transaction as the verdict.
 //
 // Crash safety: the outbox is the truth. At start every notification left delivering by a
 // crash is made pending again (Storage: ResetInFlightNotifications) and sent again under the
@@ -41,12 +60,12 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "daemon/channel_admin.h"
 #include "notifiers/channel.h"
-#include "notifiers/token_bucket.h"
 #include "workflow/delivery_settings.h"
 #include "workflow/model.h"
 #include "workflow/notification.h"
@@ -79,7 +98,10 @@ struct BrokenChannelContact {
 
 class DeliveryDispatcher final : public ChannelAdmin {
  public:
+  // Batches in flight at once for a webhook or log channel, and for a chat provider's channel,
+  // which delivers in order and so one batch at a time.
   static constexpr int kMaxInFlightPerChannel = 2;
+  static constexpr int kMaxInFlightPerOrderedChannel = 1;
 
   // `channels` by id; a notification for a channel missing here is dead ("unknown_channel").
   DeliveryDispatcher(
@@ -106,9 +128,6 @@ class DeliveryDispatcher final : public ChannelAdmin {
   boost::asio::awaitable<Result<ChannelTestReport>> TestChannel(std::string id) override;
 
  private:
-  // Takes a slot of the channel's token bucket and waits for it; returns how long it waited.
-  boost::asio::awaitable<std::chrono::milliseconds> WaitForRateLimit(
-      const std::string& channel_id, const notifiers::Channel& channel, const std::string& key);
   boost::asio::awaitable<void> Run();
   // Claims what may start now; returns the batches to deliver.
   boost::asio::awaitable<std::vector<notifiers::DeliveryBatch>> Claim();
@@ -122,7 +141,12 @@ class DeliveryDispatcher final : public ChannelAdmin {
   boost::asio::any_io_executor executor_;
   storage::Storage& storage_;
   std::map<std::string, std::unique_ptr<notifiers::Channel>, std::less<>> channels_;
-  std::map<std::string, notifiers::TokenBucket, std::less<>> buckets_;
+  class Pacer;
+  // The channel's rate limit, spent by every request it sends (made on first use).
+  Pacer& PacerFor(const std::string& channel_id, const notifiers::Channel& channel);
+  std::map<std::string, std::unique_ptr<Pacer>, std::less<>> pacers_;
+  // The channels that deliver in the order their messages were written (the chat providers).
+  std::set<std::string, std::less<>> in_order_;
   std::map<std::string, int, std::less<>> in_flight_per_channel_;
   // Channels whose provider said they are gone or misconfigured, until a probe gets through.
   struct BrokenChannel {

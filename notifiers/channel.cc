@@ -39,7 +39,9 @@ class LogChannel final : public Channel {
 
   const ChannelOptions& options() const override { return options_; }
 
-  asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now) override {
+  asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now,
+                                           SendPacer& pacer) override {
+    now += co_await pacer.BeforeSend();
     log_->info("[{}] {}", options_.id, Text(batch, now, *catalog_, options_.locale));
     DeliveryOutcome outcome;
     outcome.verdict = DeliveryVerdict::kDelivered;
@@ -67,7 +69,10 @@ class WebhookChannel final : public Channel {
 
   const ChannelOptions& options() const override { return options_; }
 
-  asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now) override {
+  asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now,
+                                           SendPacer& pacer) override {
+    // The body's timestamp and the signature are of the moment the request goes.
+    now += co_await pacer.BeforeSend();
     HttpRequestSpec spec;
     spec.url = options_.url;
     const Locale locale =
@@ -132,6 +137,13 @@ class WebhookChannel final : public Channel {
   std::shared_ptr<const MessageCatalog> catalog_;
 };
 
+class Unpaced final : public SendPacer {
+ public:
+  asio::awaitable<std::chrono::milliseconds> BeforeSend() override {
+    co_return std::chrono::milliseconds::zero();
+  }
+};
+
 Status InvalidChannel(const ChannelOptions& options, std::string_view why) {
   return InvalidArgument("invalid_channel", "channel '" + options.id + "': " + std::string(why));
 }
@@ -175,6 +187,11 @@ DeliveryBatch ChannelTestBatch(std::string_view channel, Instant now) {
   n.next_attempt_at = now;
   n.updated_at = now;
   return DeliveryBatch{std::string(channel), std::move(key), {std::move(n)}, 1};
+}
+
+SendPacer& NoPacing() {
+  static Unpaced unpaced;
+  return unpaced;
 }
 
 Result<std::unique_ptr<Channel>> MakeChannel(const ChannelOptions& options,

@@ -20,6 +20,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,13 +51,29 @@ std::string BatchKey(NotificationId batch_id, std::string_view channel);
 // kNotifyChannelTest to the whole chat of `channel`, mentioning nobody, with id 0 (it is in no
 // outbox) and the key "test-<channel, '.' replaced by '_'>-<unix ms of now>", attempt 1.
 DeliveryBatch ChannelTestBatch(std::string_view channel, Instant now);
+// Paces the requests of one channel: a channel awaits BeforeSend() before each request it
+// sends, so that its rate limit counts what the provider counts. A batch is one request for
+// most channels, but a chat digest over the provider's size limit goes in several parts, and
+// each part is a message to the provider's per-minute limit.
+class SendPacer {
+ public:
+  virtual ~SendPacer() = default;
+  // Returns when the next request may go (it may wait, never refuses), with how long it
+  // waited, so that the caller dates and signs the request by when it really goes.
+  virtual boost::asio::awaitable<std::chrono::milliseconds> BeforeSend() = 0;
+};
+
+// A pacer that never waits.
+SendPacer& NoPacing();
 
 class Channel {
  public:
   virtual ~Channel() = default;
   virtual const ChannelOptions& options() const = 0;
-  // Sends the batch once. Never throws for trouble of the network or the receiver.
-  virtual boost::asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now) = 0;
+  // Sends the batch once, awaiting `pacer` before each request. `now` is when the attempt
+  // starts. Never throws for trouble of the network or the receiver.
+  virtual boost::asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now,
+                                                          SendPacer& pacer) = 0;
 };
 
 // Builds the channel. `directory` gives the people's handles the chat providers mention them
@@ -67,11 +84,9 @@ class Channel {
 // unreadable CA file, a malformed webhook secret, a secret on a provider that does not sign:
 // wecom, slack, teams, discord), the message naming the channel id but never its URL's secret
 // parts.
-Result<std::unique_ptr<Channel>> MakeChannel(const ChannelOptions& options,
-                                             std::shared_ptr<const Directory> directory,
-                                             const Clock& clock,
-                                             boost::asio::any_io_executor executor,
-                                             std::shared_ptr<spdlog::logger> log,
-                                             std::shared_ptr<const MessageCatalog> catalog = nullptr);
+Result<std::unique_ptr<Channel>> MakeChannel(
+    const ChannelOptions& options, std::shared_ptr<const Directory> directory, const Clock& clock,
+    boost::asio::any_io_executor executor, std::shared_ptr<spdlog::logger> log,
+    std::shared_ptr<const MessageCatalog> catalog = nullptr);
 
 }  // namespace kaizen::notifiers

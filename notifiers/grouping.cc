@@ -74,4 +74,23 @@ std::vector<DeliveryBatch> GroupForDelivery(std::vector<Notification> ready, int
   return batches;
 }
 
+std::vector<DeliveryBatch> InWrittenOrder(
+    std::vector<DeliveryBatch> batches, const std::function<bool(std::string_view)>& keeps_order) {
+  // Per channel that keeps order: the places its batches hold, and the batches by smallest id.
+  std::map<std::string, std::vector<std::size_t>, std::less<>> places;
+  for (std::size_t i = 0; i < batches.size(); ++i) {
+    if (keeps_order(batches[i].channel)) places[batches[i].channel].push_back(i);
+  }
+  for (auto& [channel, at] : places) {
+    std::vector<DeliveryBatch> mine;
+    mine.reserve(at.size());
+    for (std::size_t i : at) mine.push_back(std::move(batches[i]));
+    std::stable_sort(mine.begin(), mine.end(), [](const DeliveryBatch& a, const DeliveryBatch& b) {
+      return a.items.front().id < b.items.front().id;
+    });
+    for (std::size_t k = 0; k < at.size(); ++k) batches[at[k]] = std::move(mine[k]);
+  }
+  return batches;
+}
+
 }  // namespace kaizen::notifiers

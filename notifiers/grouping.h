@@ -16,6 +16,8 @@
 // Pure function; any thread.
 #pragma once
 
+#include <functional>
+#include <string_view>
 #include <vector>
 
 #include "notifiers/channel.h"
@@ -25,5 +27,13 @@ namespace kaizen::notifiers {
 
 // max_group_size below 1 counts as 1 (no grouping).
 std::vector<DeliveryBatch> GroupForDelivery(std::vector<Notification> ready, int max_group_size);
+
+// `batches` (as GroupForDelivery returns them) with the batches of every channel for which
+// `keeps_order(channel)` holds put in the order their messages were written (by smallest id)
+// rather than by due time: a retry that fell due late still goes before messages written after
+// it. Each such channel's batches take the places its batches had, so the order between
+// channels is unchanged; other channels' batches do not move.
+std::vector<DeliveryBatch> InWrittenOrder(std::vector<DeliveryBatch> batches,
+                                          const std::function<bool(std::string_view)>& keeps_order);
 
 }  // namespace kaizen::notifiers

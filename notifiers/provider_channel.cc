@@ -1,6 +1,10 @@
 #include "notifiers/provider_channel.h"
 
 #include <algorithm>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <utility>
@@ -140,8 +144,29 @@ void ProviderChannel::LogMissingHandles(const ProviderMessage& part) {
   }
 }
 
+asio::awaitable<std::chrono::milliseconds> ProviderChannel::WaitForProviderBucket() {
+  const auto now = clock_.MonotonicNow();
+  if (quiet_until_ <= now) co_return std::chrono::milliseconds::zero();
+  const auto wait = std::chrono::ceil<std::chrono::milliseconds>(quiet_until_ - now);
+  log_->debug("[{}] {} said its rate-limit bucket is empty: the next request waits {} ms",
+              options_.id, ToString(provider_), wait.count());
+  asio::steady_timer pause(co_await asio::this_coro::executor);
+  pause.expires_after(wait);
+  boost::system::error_code ec;
+  co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  co_return wait;
+}
+
+void ProviderChannel::NotePause(const ProviderVerdict& verdict) {
+  if (verdict.pause_next) quiet_until_ = clock_.MonotonicNow() + *verdict.pause_next;
+}
+
 asio::awaitable<ProviderChannel::Exchange> ProviderChannel::Send(const std::string& body,
-                                                                 Instant at) {
+                                                                 Instant& at, SendPacer& pacer) {
+  // Each request is one message to the provider's rate limit; `at` moves on by the waits, so
+  // the signature is dated by when the request really goes.
+  at += co_await pacer.BeforeSend();
+  at += co_await WaitForProviderBucket();
   SignedRequest request = Request(body, at);
   const auto started = clock_.MonotonicNow();
   HttpResult result = co_await client_->Send(std::move(request.spec));
@@ -153,10 +178,12 @@ asio::awaitable<ProviderChannel::Exchange> ProviderChannel::Send(const std::stri
   exchange.answer.latency = latency;
   // The provider's words go to the log too: hidden there as in the answer.
   exchange.verdict.message = HideSecrets(exchange.verdict.message, request.secrets);
+  NotePause(exchange.verdict);
   co_return exchange;
 }
 
-asio::awaitable<DeliveryOutcome> ProviderChannel::Deliver(DeliveryBatch batch, Instant now) {
+asio::awaitable<DeliveryOutcome> ProviderChannel::Deliver(DeliveryBatch batch, Instant now,
+                                                          SendPacer& pacer) {
   const Locale locale = batch.items.empty()
                             ? catalog_->LocaleFor(options_.locale, "")
                             : catalog_->LocaleFor(options_.locale, batch.items.front().event.team);
@@ -166,21 +193,22 @@ asio::awaitable<DeliveryOutcome> ProviderChannel::Deliver(DeliveryBatch batch, I
   // retry resends the whole batch: parts already delivered are posted again (chat providers
   // take no idempotency key), so delivery is at least once, never lost.
   DeliveryOutcome outcome{DeliveryVerdict::kPermanent, std::nullopt, "permanent:empty_batch"};
+  Instant at = now;
   int requests = 0;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     LogMissingHandles(parts[i]);
-    Exchange exchange = co_await Send(parts[i].body, now);
+    Exchange exchange = co_await Send(parts[i].body, at, pacer);
     ++requests;
     if (exchange.verdict.resign_and_retry_once) {
       // A refused signature timestamp: the page advises one fresh signature before calling it
       // a config error. Fresh means the clock's time now, and never the refused one again; the
       // request is rebuilt from the stored URL, so the signed URL never grows.
-      const Instant fresh = std::max(clock_.Now(), now + std::chrono::milliseconds(1));
+      at = std::max(clock_.Now(), at + std::chrono::milliseconds(1));
       log_->info(
           "[{}] {} refused the signature's timestamp; signing afresh and sending once "
           "more",
           options_.id, ToString(provider_));
-      exchange = co_await Send(parts[i].body, fresh);
+      exchange = co_await Send(parts[i].body, at, pacer);
       ++requests;
     }
     const ProviderVerdict& verdict = exchange.verdict;

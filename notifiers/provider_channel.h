@@ -2,12 +2,14 @@
 // Slack, Teams, Discord), built by MakeChannel (channel.h) for those channel types.
 //
 // One Deliver() turns the batch into the provider's request bodies (FormatForProvider, which
-// may split a long digest into parts), and for each part in order: signs it where the channel
+// may split a long digest into parts), and for each part in order: awaits the pacer (each part
+// is one message to the provider's rate limit) and, when the provider said its own bucket is
+// empty (Discord's X-RateLimit-Remaining 0), the bucket's reset; signs it where the channel
 // has a secret (DingTalk: "timestamp" and "sign" in the query; Feishu/Lark: "timestamp" and
-// "sign" at the body's top level; the others have no signature), POSTs it as
-// application/json, and reads the reply with ClassifyProviderReply. It stops at the first part
-// that is not delivered. A signature or timestamp refused by the provider (the verdict's
-// resign_and_retry_once) gets one more send of that part, signed afresh.
+// "sign" at the body's top level; the others have no signature), dated by when it goes; POSTs
+// it as application/json, and reads the reply with ClassifyProviderReply. It stops at the
+// first part that is not delivered. A signature or timestamp refused by the provider (the
+// verdict's resign_and_retry_once) gets one more send of that part, signed afresh.
 //
 // The outcome's answer (delivery_outcome.h) is what the provider said to the last request
 // sent: status, body, its own code and message, the explanation and the latency, with the
@@ -21,12 +23,14 @@
 // channel rather than just drop the message; see ReplyCategoryOf().
 //
 // Executor: Deliver() runs on the executor of its WebhookHttpClient (the daemon's io executor)
-// and may be awaited concurrently for different batches; all state it keeps (the people whose
-// missing handle was already logged) is touched only on that one thread.
+// and may be awaited concurrently for different batches (the dispatcher sends one at a time per
+// chat channel); all state it keeps (the people whose missing handle was already logged, the
+// provider's bucket) is touched only on that one thread.
 #pragma once
 
 #include <spdlog/logger.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <set>
@@ -68,7 +72,8 @@ class ProviderChannel final : public Channel {
                   std::shared_ptr<const MessageCatalog> catalog = nullptr);
 
   const ChannelOptions& options() const override { return options_; }
-  boost::asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now) override;
+  boost::asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now,
+                                                  SendPacer& pacer) override;
 
  private:
   // The request of one part, signed for `now`, and the secrets it carries (the URL's tokens,
@@ -84,7 +89,11 @@ class ProviderChannel final : public Channel {
     ProviderVerdict verdict;
     ProviderAnswer answer;
   };
-  boost::asio::awaitable<Exchange> Send(const std::string& body, Instant at);
+  // Paces, then sends one part signed for `at`, which moves on by the time waited.
+  boost::asio::awaitable<Exchange> Send(const std::string& body, Instant& at, SendPacer& pacer);
+  // Waits while the provider's bucket is empty (quiet_until_); returns how long it waited.
+  boost::asio::awaitable<std::chrono::milliseconds> WaitForProviderBucket();
+  void NotePause(const ProviderVerdict& verdict);
   void LogMissingHandles(const ProviderMessage& part);
 
   ChannelOptions options_;
@@ -96,6 +105,9 @@ class ProviderChannel final : public Channel {
   std::shared_ptr<const MessageCatalog> catalog_;  // never null
   // People already logged as lacking a handle for this provider: once per person per channel.
   std::set<std::string> missing_logged_;
+  // Until then the provider's own bucket is empty (ProviderVerdict::pause_next; Discord's
+  // X-RateLimit headers), on clock_'s monotonic time.
+  std::chrono::steady_clock::time_point quiet_until_{};
 };
 
 }  // namespace kaizen::notifiers

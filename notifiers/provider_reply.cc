@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -488,7 +489,7 @@ std::optional<seconds> DiscordRetryAfter(std::string_view body) {
 
 // Section 6: 204 (or 200 with wait=true); 400 with code 50035; 404 unknown webhook; 429 with
 // retry_after in the body and a Retry-After header.
-ProviderVerdict ClassifyDiscord(const HttpResult& result, Instant now) {
+ProviderVerdict ClassifyDiscordStatus(const HttpResult& result, Instant now) {
   if (result.status == 404) {
     return Verdict(ReplyCategory::kDeadChannel, "channel_gone",
                    "Discord answered HTTP 404 (unknown webhook); the webhook was deleted: create "
@@ -508,6 +509,31 @@ ProviderVerdict ClassifyDiscord(const HttpResult& result, Instant now) {
     verdict.message =
         "Discord rate limited the webhook (HTTP 429); " + WaitText(verdict.retry_after);
   }
+  return verdict;
+}
+
+// Section 6: "don't hard-code; read X-RateLimit-Remaining/-Reset-After/-Bucket". No request
+// left in the bucket means the next one waits for the reset (float seconds), rounded up: a
+// request a fraction early earns a 429, and many 429s a temporary ban.
+std::optional<std::chrono::milliseconds> DiscordBucketWait(const HttpResult& result) {
+  auto remaining = result.Header("x-ratelimit-remaining");
+  auto reset_after = result.Header("x-ratelimit-reset-after");
+  if (!remaining || !reset_after || Trim(*remaining) != "0") return std::nullopt;
+  const std::string text(Trim(*reset_after));
+  if (text.empty() || text.find_first_not_of("0123456789.") != std::string::npos) {
+    return std::nullopt;
+  }
+  char* end = nullptr;
+  const double wait = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !std::isfinite(wait)) return std::nullopt;
+  const double capped =
+      std::min(std::ceil(wait * 1000.0), static_cast<double>(kMaxRetryAfter.count()) * 1000.0);
+  return std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(capped));
+}
+
+ProviderVerdict ClassifyDiscord(const HttpResult& result, Instant now) {
+  ProviderVerdict verdict = ClassifyDiscordStatus(result, now);
+  verdict.pause_next = DiscordBucketWait(result);
   return verdict;
 }
 

@@ -9,6 +9,7 @@
 // Pure functions: "now" is a value (for a Retry-After given as a date). Any thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -61,6 +62,10 @@ struct ProviderVerdict : DeliveryOutcome {
   // For an operator: which provider, what it said (its own error text, shortened, never the
   // URL) and what to do. Empty when delivered.
   std::string message;
+  // The provider says its rate-limit bucket for this webhook is empty (Discord:
+  // X-RateLimit-Remaining 0, with X-RateLimit-Reset-After): the channel's next request waits
+  // this long, whatever this reply's verdict, or it would earn a 429. Unset otherwise.
+  std::optional<std::chrono::milliseconds> pause_next;
 };
 
 // The verdict on `result`, a reply from `provider`'s webhook (see the .cc for the per-provider

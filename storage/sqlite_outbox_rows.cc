@@ -257,6 +257,14 @@ std::optional<Instant> SqlitePlanRepository::NextNotificationAt() {
   return ColumnInstant(*s, 0);
 }
 
+std::optional<Notification> SqlitePlanRepository::OldestFailedNotification(
+    const std::string& channel) {
+  CachedStatement s = Prepared(internal::kOldestFailedNotificationSql);
+  s->BindText(1, channel);
+  if (!s->Step()) return std::nullopt;
+  return ReadNotification(*s);
+}
+
 std::map<NotificationState, std::int64_t> SqlitePlanRepository::CountNotifications() {
   std::map<NotificationState, std::int64_t> counts;
   for (NotificationState state : kAllNotificationStates) counts[state] = 0;

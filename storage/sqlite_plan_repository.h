@@ -54,6 +54,7 @@ class SqlitePlanRepository final : public PlanRepository {
   Page<Notification> ListNotifications(const NotificationFilter& filter) override;
   std::vector<Notification> ReadyNotifications(Instant now, int limit) override;
   std::optional<Instant> NextNotificationAt() override;
+  std::optional<Notification> OldestFailedNotification(const std::string& channel) override;
   std::map<NotificationState, std::int64_t> CountNotifications() override;
 
   void UpsertPendingReminder(const PlannedReminder& reminder) override;

@@ -32,12 +32,19 @@ std::optional<ChannelType> ParseChannelType(std::string_view text) {
   return std::nullopt;
 }
 
+// Under what the provider allows, by the dispatcher's bound (daemon/delivery_dispatcher.h):
+// n + 1 consecutive requests span at least (n - burst) intervals of 60 / per_minute s, so the
+// provider's window never sees one request too many when that exceeds the window, with a
+// second or more to spare in case the provider counts in whole seconds. DingTalk and WeCom
+// take 20 a minute: 19 intervals of 60/18 s are 63 s, where 60/20 s would give 57 s (and
+// DingTalk a ten-minute block). Feishu takes 100 a minute and 5 a second: 99 intervals of
+// 60/96 s are 62 s, and 4 are 2.5 s.
 RateLimit DefaultRateLimit(ChannelType type) {
   switch (type) {
     case ChannelType::kDingTalk:
-    case ChannelType::kWeCom: return RateLimit{20, 1};  // 20 a minute; DingTalk blocks 10 min
+    case ChannelType::kWeCom: return RateLimit{18, 1};
     case ChannelType::kFeishu:
-    case ChannelType::kLark: return RateLimit{100, 5};  // 100 a minute and 5 a second
+    case ChannelType::kLark: return RateLimit{96, 1};
     case ChannelType::kSlack: return RateLimit{60, 1};  // about one a second per hook
     case ChannelType::kWebhook:
     case ChannelType::kLog:

@@ -115,6 +115,9 @@ class PlanReader {
   virtual std::vector<Notification> ReadyNotifications(Instant now, int limit) = 0;
   // The earliest next_attempt_at of a pending or failed notification.
   virtual std::optional<Instant> NextNotificationAt() = 0;
+  // The failed notification of `channel` with the smallest id: for a channel that delivers in
+  // order, the message the later ones wait behind. nullopt when none of `channel` is failed.
+  virtual std::optional<Notification> OldestFailedNotification(const std::string& channel) = 0;
   // Notifications per state (every state present, zero when none), for metrics and status.
   virtual std::map<NotificationState, std::int64_t> CountNotifications() = 0;
 

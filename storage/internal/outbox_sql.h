@@ -46,4 +46,13 @@ inline constexpr std::string_view kNextNotificationAtSql =
     "SELECT next_attempt_at FROM notifications INDEXED BY notifications_ready "
     "WHERE state IN ('pending', 'failed') ORDER BY next_attempt_at LIMIT 1";
 
+// The failed rows are few (messages waiting for a retry) while a channel's rows only grow;
+// left to itself the planner walks notifications_by_channel through every delivered row.
+// ?1 channel.
+inline constexpr std::string_view kOldestFailedNotificationSql =
+    "SELECT id, idempotency_key, channel, event, state, attempts, created_at, next_attempt_at, "
+    "updated_at, delivered_at, last_error, batch_id FROM notifications "
+    "INDEXED BY notifications_by_state "
+    "WHERE state = 'failed' AND channel = ?1 ORDER BY id LIMIT 1";
+
 }  // namespace kaizen::storage::internal

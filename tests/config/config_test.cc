@@ -989,13 +989,13 @@ TEST(ConfigChannels, ProviderDefaultRateLimitsUnlessGiven) {
       "hook-limited": {"type": "webhook", "url": "https://h.example",
                        "rate_limit": {"per_minute": 10, "burst": 3}}}})");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
-  EXPECT_EQ(FindChannel(*config, "ding")->rate_limit, (RateLimit{20, 1}));
-  EXPECT_EQ(FindChannel(*config, "fei")->rate_limit, (RateLimit{100, 5}));
+  EXPECT_EQ(FindChannel(*config, "ding")->rate_limit, (RateLimit{18, 1}));
+  EXPECT_EQ(FindChannel(*config, "fei")->rate_limit, (RateLimit{96, 1}));
   EXPECT_EQ(FindChannel(*config, "slack")->rate_limit, (RateLimit{60, 1}));
   EXPECT_EQ(FindChannel(*config, "hook")->rate_limit, (RateLimit{0, 1}));  // unlimited
   EXPECT_EQ(FindChannel(*config, "log")->rate_limit, (RateLimit{0, 1}));
   EXPECT_EQ(FindChannel(*config, "ding-slow")->rate_limit, (RateLimit{6, 2}));
-  // A given limit replaces the default as a whole: Feishu's burst of 5 does not carry over.
+  // A given limit replaces the default as a whole.
   EXPECT_EQ(FindChannel(*config, "fei-partial")->rate_limit, (RateLimit{30, 1}));
   EXPECT_EQ(FindChannel(*config, "hook-limited")->rate_limit, (RateLimit{10, 3}));
 }

@@ -227,7 +227,7 @@ TEST_F(Channels, TheApiReportsExactlyWhatTheRobotAndTheReceiverAnswered) {
   EXPECT_EQ(list.json["items"][0]["id"], "log");
   EXPECT_EQ(list.json["items"][1]["id"], "ops-dingtalk");
   EXPECT_EQ(list.json["items"][1]["signed"], true);
-  EXPECT_EQ(list.json["items"][1]["rate_limit"], json({{"per_minute", 20}, {"burst", 1}}));
+  EXPECT_EQ(list.json["items"][1]["rate_limit"], json({{"per_minute", 18}, {"burst", 1}}));
   EXPECT_EQ(list.json["items"][1]["broken"], false) << "a test marks nothing broken";
   EXPECT_EQ(list.json["items"][2]["rate_limit"], json({{"per_minute", 60}, {"burst", 1}}));
 

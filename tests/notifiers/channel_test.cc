@@ -95,7 +95,7 @@ class ChannelTest : public ::testing::Test {
     };
     // A loop that ran out of work (the log channel has none pending) stays stopped until reset.
     io_.restart();
-    asio::co_spawn(io_, channel.Deliver(std::move(batch), kNow), done);
+    asio::co_spawn(io_, channel.Deliver(std::move(batch), kNow, NoPacing()), done);
     while (!outcome) {
       if (io_.run_one_for(10s) == 0) {
         ADD_FAILURE() << "the io_context stalled";

@@ -117,5 +117,55 @@ TEST(GroupForDelivery, SizeBelowOneMeansNoGrouping) {
 
 TEST(GroupForDelivery, NothingReadyNothingToSend) { EXPECT_TRUE(GroupForDelivery({}, 20).empty()); }
 
+TEST(InWrittenOrder, AnOrderedChannelsRetryGoesBeforeMessagesWrittenAfterIt) {
+  const Instant earlier = At("2026-11-25T00:59:00Z");
+  const Instant later = At("2026-11-25T01:00:30Z");
+  // Chat message 2 waited for a retry (due later) while 5 and 6 became due; the webhook's 3 and
+  // 7 likewise. By due time the retries would go last.
+  auto batches = GroupForDelivery(
+      {Make(2, "chat", 1, 2, later), Make(5, "chat", 0, std::nullopt, earlier),
+       Make(6, "chat", 0, std::nullopt, kT0), Make(3, "hook", 1, 3, later),
+       Make(7, "hook", 0, std::nullopt, earlier), Make(9, "other", 0, std::nullopt, kT0)},
+      1);
+  ASSERT_EQ(batches.size(), 6u);
+  auto keeps_order = [](std::string_view channel) { return channel == "chat"; };
+  std::vector<DeliveryBatch> ordered = InWrittenOrder(batches, keeps_order);
+  std::vector<std::string> channels;
+  std::vector<NotificationId> firsts;
+  for (const DeliveryBatch& b : ordered) {
+    channels.push_back(b.channel);
+    firsts.push_back(b.items.front().id);
+  }
+  // The channels keep their places; within "chat" the oldest written goes first; "hook" (not
+  // ordered) keeps the due-time order.
+  std::vector<std::string> before;
+  for (const DeliveryBatch& b : batches) before.push_back(b.channel);
+  EXPECT_EQ(channels, before);
+  std::vector<NotificationId> chat;
+  std::vector<NotificationId> hook;
+  for (const DeliveryBatch& b : ordered) {
+    if (b.channel == "chat") chat.push_back(b.items.front().id);
+    if (b.channel == "hook") hook.push_back(b.items.front().id);
+  }
+  EXPECT_EQ(chat, (std::vector<NotificationId>{2, 5, 6}));
+  EXPECT_EQ(hook, (std::vector<NotificationId>{7, 3}));
+  // Keys and attempts travel with their batches.
+  for (const DeliveryBatch& b : ordered) {
+    if (b.items.front().id == 2) {
+      EXPECT_EQ(b.idempotency_key, "key-2");
+      EXPECT_EQ(b.attempt, 2);
+    }
+  }
+}
+
+TEST(InWrittenOrder, NoOrderedChannelChangesNothing) {
+  auto batches = GroupForDelivery(
+      {Make(4, "a", 0, std::nullopt, At("2026-11-25T01:00:30Z")), Make(5, "a")}, 1);
+  auto same = InWrittenOrder(batches, [](std::string_view) { return false; });
+  ASSERT_EQ(same.size(), 2u);
+  EXPECT_EQ(same[0].items.front().id, 5);
+  EXPECT_EQ(same[1].items.front().id, 4);
+}
+
 }  // namespace
 }  // namespace kaizen::notifiers

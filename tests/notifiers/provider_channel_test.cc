@@ -18,6 +18,7 @@
 #include "notifiers/provider_payload.h"
 #include "notifiers/signature.h"
 #include "tests/notifiers/local_http_server.h"
+#include "tests/notifiers/stopwatch_clock.h"
 #include "tests/support/fake_clock.h"
 
 namespace kaizen::notifiers {
@@ -189,7 +190,7 @@ class ProviderChannelTest : public ::testing::Test {
       outcome = std::move(o);
     };
     io_.restart();
-    asio::co_spawn(io_, channel.Deliver(std::move(batch), kNow), done);
+    asio::co_spawn(io_, channel.Deliver(std::move(batch), kNow, NoPacing()), done);
     while (!outcome) {
       if (io_.run_one_for(10s) == 0) {
         ADD_FAILURE() << "the io_context stalled";
@@ -428,6 +429,80 @@ TEST_F(ProviderChannelTest, DigestStopsAtTheFirstPartNotDelivered) {
   EXPECT_TRUE(outcome.reason.starts_with("retry_later:")) << outcome.reason;
   EXPECT_EQ(server.requests().size(), 2u);  // the third part is not sent
   EXPECT_NE(Logged().find("part 2/"), std::string::npos) << Logged();
+}
+
+// A pacer that pretends to wait 2 s each time, and notes how many requests the server had
+// seen when it was asked.
+class RecordingPacer final : public SendPacer {
+ public:
+  explicit RecordingPacer(const LocalHttpServer& server) : server_(server) {}
+  asio::awaitable<std::chrono::milliseconds> BeforeSend() override {
+    seen_before_.push_back(server_.requests().size());
+    co_return std::chrono::milliseconds(2000);
+  }
+  const std::vector<std::size_t>& seen_before() const { return seen_before_; }
+
+ private:
+  const LocalHttpServer& server_;
+  std::vector<std::size_t> seen_before_;
+};
+
+TEST_F(ProviderChannelTest, EveryPartWaitsForThePacerAndIsSignedWhenItGoes) {
+  LocalHttpServer server(io_, DingTalkCheck);
+  auto channel =
+      Make(Options(ChannelType::kDingTalk,
+                   server.Url("/robot/send?access_token=" + std::string(kToken)), kDingTalkSecret));
+  ASSERT_TRUE(channel);
+  RecordingPacer pacer(server);
+  std::optional<DeliveryOutcome> outcome;
+  asio::co_spawn(io_, channel->Deliver(LongDigest(), kNow, pacer),
+                 [&outcome](std::exception_ptr e, DeliveryOutcome o) {
+                   if (e) std::rethrow_exception(e);
+                   outcome = std::move(o);
+                 });
+  while (!outcome && io_.run_one_for(10s) > 0) {
+  }
+  ASSERT_TRUE(outcome);
+  EXPECT_EQ(outcome->verdict, DeliveryVerdict::kDelivered) << outcome->reason;
+
+  // One pacer turn per part, each before its part went: each part is a message to DingTalk's
+  // 20 a minute.
+  const auto& seen = server.requests();
+  ASSERT_GE(seen.size(), 2u);
+  std::vector<std::size_t> expected;
+  for (std::size_t i = 0; i < seen.size(); ++i) expected.push_back(i);
+  EXPECT_EQ(pacer.seen_before(), expected);
+  // Each part is signed for when it went: 2 s of pacing later than the one before.
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    EXPECT_EQ(QueryValue(seen[i].target, "timestamp"),
+              std::to_string(kNowMs + 2000 * static_cast<std::int64_t>(i + 1)));
+  }
+}
+
+TEST_F(ProviderChannelTest, DiscordsEmptyBucketHoldsTheNextRequestUntilItResets) {
+  std::string reset_after = "0.2";
+  LocalHttpServer server(io_, [&reset_after](const ServerRequest&) {
+    ServerReply reply = Answer(200, R"({"id":"1","content":"Reminder"})");
+    reply.headers.emplace_back("X-RateLimit-Limit", "5");
+    reply.headers.emplace_back("X-RateLimit-Remaining", "0");
+    reply.headers.emplace_back("X-RateLimit-Reset-After", reset_after);
+    return reply;
+  });
+  auto channel = Make(Options(ChannelType::kDiscord, server.Url("/api/webhooks/1/x?wait=true")));
+  ASSERT_TRUE(channel);
+  EXPECT_EQ(Deliver(*channel, Single()).verdict, DeliveryVerdict::kDelivered);
+  testing::StopwatchClock held;
+  EXPECT_EQ(Deliver(*channel, Single()).verdict, DeliveryVerdict::kDelivered);
+  EXPECT_GE(held.Elapsed(), std::chrono::milliseconds(200));
+
+  // Once the reset has passed (by the channel's clock), the next one goes at once.
+  reset_after = "5";
+  EXPECT_EQ(Deliver(*channel, Single()).verdict, DeliveryVerdict::kDelivered);
+  clock_.Advance(std::chrono::seconds(6));
+  testing::StopwatchClock free;
+  EXPECT_EQ(Deliver(*channel, Single()).verdict, DeliveryVerdict::kDelivered);
+  EXPECT_LT(free.Elapsed(), std::chrono::seconds(5));
+  EXPECT_EQ(server.requests().size(), 4u);
 }
 
 TEST_F(ProviderChannelTest, MissingHandleIsLoggedOncePerPerson) {

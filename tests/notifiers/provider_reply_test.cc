@@ -282,6 +282,39 @@ TEST(ClassifyProviderReply, Discord) {
   ExpectCases(Provider::kDiscord, cases);
 }
 
+TEST(ClassifyProviderReply, DiscordSaysWhenItsBucketIsEmpty) {
+  auto pause = [](HttpHeaders headers, int status = 200) {
+    return ClassifyProviderReply(Provider::kDiscord, Reply(status, R"({"id":"1"})", headers),
+                                 Instant{})
+        .pause_next;
+  };
+  EXPECT_EQ(pause({{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset-after", "1.2341"}}),
+            std::chrono::milliseconds(1235));  // rounded up: early earns a 429
+  EXPECT_EQ(pause({{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset-after", "0.5"}}, 429),
+            std::chrono::milliseconds(500));
+  EXPECT_EQ(pause({{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset-after", "0"}}),
+            std::chrono::milliseconds(0));
+  // Requests left, or nothing readable: no pause.
+  EXPECT_EQ(pause({{"x-ratelimit-remaining", "3"}, {"x-ratelimit-reset-after", "1.5"}}),
+            std::nullopt);
+  EXPECT_EQ(pause({{"x-ratelimit-remaining", "0"}}), std::nullopt);
+  EXPECT_EQ(pause({{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset-after", "soon"}}),
+            std::nullopt);
+  EXPECT_EQ(pause({{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset-after", "-1"}}),
+            std::nullopt);
+  EXPECT_EQ(pause({{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset-after", "1e3"}}),
+            std::nullopt);
+  EXPECT_EQ(pause({}), std::nullopt);
+  // Only Discord documents these headers.
+  EXPECT_EQ(
+      ClassifyProviderReply(
+          Provider::kSlack,
+          Reply(200, "ok", {{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset-after", "1"}}),
+          Instant{})
+          .pause_next,
+      std::nullopt);
+}
+
 TEST(ClassifyProviderReply, WebhookIsClassifyDeliveryWith410Dead) {
   std::vector<Case> cases = {
       {"204", Reply(204, ""), ReplyCategory::kDelivered, "http_204"},

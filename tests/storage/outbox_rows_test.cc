@@ -446,6 +446,34 @@ TEST_F(OutboxRowsTest, ReadyNotificationsArePendingOrFailedAndDueInOrder) {
   EXPECT_EQ(Read([](PlanReader& r) { return r.NextNotificationAt(); }), t0);
 }
 
+TEST_F(OutboxRowsTest, OldestFailedNotificationIsPerChannelAndOnlyFailed) {
+  const Instant t0 = At("2026-11-25T01:00:00Z");
+  struct Row {
+    std::string channel;
+    NotificationState state;
+  };
+  const Row rows[] = {
+      {"chat", NotificationState::kDead},       // 1
+      {"chat", NotificationState::kDelivered},  // 2
+      {"other", NotificationState::kFailed},    // 3
+      {"chat", NotificationState::kPending},    // 4
+      {"chat", NotificationState::kFailed},     // 5
+      {"chat", NotificationState::kFailed},     // 6
+  };
+  for (int i = 0; i < 6; ++i) {
+    Notification n = MakeNotification("k" + std::to_string(i), task1_, rows[i].channel);
+    n.state = rows[i].state;
+    n.next_attempt_at = t0 + std::chrono::minutes(10 - i);
+    Insert(n);
+  }
+  auto oldest = Read([](PlanReader& r) { return r.OldestFailedNotification("chat"); });
+  ASSERT_TRUE(oldest);
+  EXPECT_EQ(oldest->id, 5);
+  EXPECT_EQ(oldest->next_attempt_at, t0 + std::chrono::minutes(6));
+  EXPECT_EQ(Read([](PlanReader& r) { return r.OldestFailedNotification("other"); })->id, 3);
+  EXPECT_FALSE(Read([](PlanReader& r) { return r.OldestFailedNotification("none"); }));
+}
+
 TEST_F(OutboxRowsTest, NothingReadyWithoutNotifications) {
   EXPECT_EQ(Read([](PlanReader& r) { return r.NextNotificationAt(); }), std::nullopt);
   EXPECT_EQ(ToJson(Read([](PlanReader& r) { return r.CountNotifications(); })),
@@ -518,6 +546,8 @@ TEST_F(OutboxRowsTest, PollingQueriesWalkAPartialIndexWithoutSorting) {
         WalksIndex(QueryPlan(db, internal::kDueRemindersSql), "reminders_pending_by_fire_at"));
     EXPECT_TRUE(WalksIndex(QueryPlan(db, internal::kReadyNotificationsSql), "notifications_ready"));
     EXPECT_TRUE(WalksIndex(QueryPlan(db, internal::kNextNotificationAtSql), "notifications_ready"));
+    EXPECT_TRUE(WalksIndex(QueryPlan(db, internal::kOldestFailedNotificationSql),
+                           "notifications_by_state"));
   }
 }
 

@@ -290,6 +290,14 @@ std::vector<Notification> InMemoryPlanRepository::ReadyNotifications(Instant now
   return out;
 }
 
+std::optional<Notification> InMemoryPlanRepository::OldestFailedNotification(
+    const std::string& channel) {
+  for (const auto& [id, n] : notifications_) {
+    if (n.state == NotificationState::kFailed && n.channel == channel) return n;
+  }
+  return std::nullopt;
+}
+
 std::optional<Instant> InMemoryPlanRepository::NextNotificationAt() {
   std::optional<Instant> next;
   for (const auto& [id, n] : notifications_) {

@@ -51,6 +51,7 @@
 //     channel ==, id > after; paged like ListPlans. ReadyNotifications: state pending or
 //     failed and next_attempt_at <= now, ascending by (next_attempt_at, id), at most
 //     max(limit, 0). NextNotificationAt: the smallest next_attempt_at of those states.
+//     OldestFailedNotification: the failed one of the channel with the smallest id.
 //
 // Copyable and comparable: a test copies it before a command and compares afterwards to prove
 // that a refused command wrote nothing. Not thread-safe; one test thread uses it.
@@ -94,6 +95,7 @@ class InMemoryPlanRepository : public PlanRepository {
   Page<Notification> ListNotifications(const NotificationFilter& filter) override;
   std::vector<Notification> ReadyNotifications(Instant now, int limit) override;
   std::optional<Instant> NextNotificationAt() override;
+  std::optional<Notification> OldestFailedNotification(const std::string& channel) override;
   std::map<NotificationState, std::int64_t> CountNotifications() override;
 
   void UpsertPendingReminder(const PlannedReminder& reminder) override;
