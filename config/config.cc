@@ -845,20 +845,17 @@ std::vector<ChannelOptions> ReadChannels(const json& root, Problems& problems) {
             }
           }
         }
-        // Teams' retired Office 365 connector (MessageCard) is to be an explicit opt-in; until
-        // ChannelOptions can carry it, only its default is accepted.
-        bool legacy = false;
+        // Teams' retired Office 365 connector (MessageCard) only by explicit opt-in; the daemon
+        // warns at start that the format is retired and cannot mention anyone.
         if (*parsed != ChannelType::kTeams) {
           if (r.Get("legacy_connector") != nullptr) {
             problems.Add(r.Field("legacy_connector"),
                          "only a teams channel takes legacy_connector");
           }
-        } else if (r.Bool("legacy_connector", legacy) && legacy) {
-          problems.Add(r.Field("legacy_connector"),
-                       "not supported yet: only the Teams Workflows webhook (Adaptive Card) can be "
-                       "used; the Office 365 connector format is retired");
+        } else {
+          r.Bool("legacy_connector", channel.legacy_connector);
         }
-        channel.rate_limit = DefaultRateLimit(*parsed);
+        channel.rate_limit = DefaultRateLimit(*parsed, channel.legacy_connector);
       }
       // Given, the limit replaces the provider's default as a whole.
       if (const json* limit = r.Object("rate_limit")) {

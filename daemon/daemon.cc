@@ -22,6 +22,7 @@
 #include "daemon/reminder_scheduler.h"
 #include "daemon/system_clock.h"
 #include "notifiers/channel.h"
+#include "notifiers/provider_channel.h"
 #include "storage/storage.h"
 
 #ifdef KAIZEN_HAVE_SYSTEMD
@@ -130,6 +131,7 @@ class Daemon::Impl {
       auto channel = notifiers::MakeChannel(options, directory, clock_, io_.get_executor(),
                                             Logger("delivery"), messages);
       if (!channel.ok()) return channel.status();
+      if (auto warning = notifiers::RetiredFormatWarning(options)) log_->warn("{}", *warning);
       channels.emplace(options.id, std::move(*channel));
     }
     if (channels.count("log") == 0) {

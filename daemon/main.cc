@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "daemon/daemon.h"
 #include "daemon/logging.h"
+#include "notifiers/provider_channel.h"
 
 namespace {
 
@@ -119,6 +120,12 @@ int CheckConfig(const std::string& path) {
     return kExitUsage;
   }
   std::cout << path << ": ok\n";
+  // Valid, yet worth knowing before the daemon runs with it (stderr: stdout stays "ok").
+  for (const kaizen::ChannelOptions& channel : config->channels) {
+    if (auto warning = kaizen::notifiers::RetiredFormatWarning(channel)) {
+      std::cerr << path << ": warning: " << *warning << "\n";
+    }
+  }
   return kExitOk;
 }
 

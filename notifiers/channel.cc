@@ -205,6 +205,9 @@ Result<std::unique_ptr<Channel>> MakeChannel(const ChannelOptions& options,
     catalog =
         std::shared_ptr<const MessageCatalog>(std::shared_ptr<void>(), &DefaultMessageCatalog());
   if (!directory) directory = std::make_shared<const Directory>();
+  if (options.legacy_connector && options.type != ChannelType::kTeams) {
+    return InvalidChannel(options, "only a teams channel takes legacy_connector");
+  }
   switch (options.type) {
     case ChannelType::kLog:
       return std::unique_ptr<Channel>(
@@ -239,8 +242,8 @@ Result<std::unique_ptr<Channel>> MakeChannel(const ChannelOptions& options,
         return InvalidChannel(options, "the signing secret is empty");
       }
       return std::unique_ptr<Channel>(std::make_unique<ProviderChannel>(
-          options, *ProviderOf(options.type), std::move(directory), clock,
-          std::move(client).value(), std::move(log), std::move(catalog)));
+          options, *ProviderOf(options), std::move(directory), clock, std::move(client).value(),
+          std::move(log), std::move(catalog)));
     }
   }
   return InvalidChannel(options, "unknown channel type");

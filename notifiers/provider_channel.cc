@@ -79,6 +79,22 @@ std::optional<Provider> ProviderOf(ChannelType type) {
   return std::nullopt;
 }
 
+std::optional<Provider> ProviderOf(const ChannelOptions& options) {
+  if (options.type == ChannelType::kTeams && options.legacy_connector) {
+    return Provider::kTeamsLegacy;
+  }
+  return ProviderOf(options.type);
+}
+
+std::optional<std::string> RetiredFormatWarning(const ChannelOptions& options) {
+  if (ProviderOf(options) != Provider::kTeamsLegacy) return std::nullopt;
+  // The opt-in is deliberate, but it is on borrowed time, and nobody is ever pinged.
+  return "channel '" + options.id +
+         "' posts to a Microsoft Teams Office 365 connector (legacy_connector): Microsoft has "
+         "retired that format and may switch it off at any time, and its MessageCard cannot "
+         "mention anyone; move the channel to a Workflows webhook";
+}
+
 std::optional<ReplyCategory> ReplyCategoryOf(std::string_view reason) {
   const auto colon = reason.find(':');
   if (colon == std::string_view::npos) return std::nullopt;
@@ -131,6 +147,7 @@ ProviderChannel::SignedRequest ProviderChannel::Request(const std::string& body,
     case Provider::kWeCom:
     case Provider::kSlack:
     case Provider::kTeams:
+    case Provider::kTeamsLegacy:
     case Provider::kDiscord: break;  // no signature: the URL is the credential
   }
   return request;

@@ -1,5 +1,6 @@
 // ProviderChannel: the channel of a chat provider's webhook (DingTalk, Feishu/Lark, WeCom,
-// Slack, Teams, Discord), built by MakeChannel (channel.h) for those channel types.
+// Slack, Teams Workflows or Teams' legacy connector, Discord), built by MakeChannel (channel.h)
+// for those channel types.
 //
 // One Deliver() turns the batch into the provider's request bodies (FormatForProvider, which
 // may split a long digest into parts), and for each part in order: awaits the pacer (each part
@@ -50,6 +51,13 @@ namespace kaizen::notifiers {
 // The wire format of a channel type: kLark gives kFeishu; kWebhook gives kWebhook; kLog has
 // none (nullopt).
 std::optional<Provider> ProviderOf(ChannelType type);
+// The wire format of a channel: its type's, except that a teams channel with
+// legacy_connector posts to the retired Office 365 connector (kTeamsLegacy).
+std::optional<Provider> ProviderOf(const ChannelOptions& options);
+
+// What to tell the operator when kaizend starts (and --check-config) about a channel that
+// uses a retired format: Teams' Office 365 connector. nullopt for every other channel.
+std::optional<std::string> RetiredFormatWarning(const ChannelOptions& options);
 
 // The category at the front of a DeliveryOutcome::reason written by ProviderChannel, or
 // nullopt for a reason without one (the webhook and log channels).

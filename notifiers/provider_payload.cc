@@ -29,6 +29,8 @@ constexpr std::size_t kFeishuSignatureRoom = 128;
 constexpr std::size_t kWeComBytes = 2048;
 // Teams Workflows: "keep the message under about 28 KB".
 constexpr std::size_t kTeamsBytes = 28000;
+// Teams' Office 365 connector: "the payload limit is about 28 KB; larger payloads answer 413".
+constexpr std::size_t kTeamsLegacyBytes = 28000;
 // Slack and Discord limit characters, not bytes; the page gives no body size. These caps are
 // ours, far above what their character limits allow (even at 6 bytes a character, the worst
 // JSON escape), so the character limits are what binds.
@@ -167,6 +169,7 @@ MessageStyle StyleFor(Provider provider) {
   switch (provider) {
     case Provider::kDingTalk:
     case Provider::kTeams:
+    case Provider::kTeamsLegacy:
     case Provider::kDiscord: style.link = markdown_link; break;
     case Provider::kFeishu:
     case Provider::kWeCom: style.escape = BreakTags; break;
@@ -270,6 +273,7 @@ class Formatter {
       case Provider::kWeCom: return RenderWeCom(part);
       case Provider::kSlack: return RenderSlack(part);
       case Provider::kTeams: return RenderTeams(part);
+      case Provider::kTeamsLegacy: return RenderTeamsLegacy(part);
       case Provider::kDiscord: return RenderDiscord(part);
       case Provider::kWebhook: break;
     }
@@ -497,6 +501,39 @@ class Formatter {
     return out;
   }
 
+  // A MessageCard (section 2b): the digest's header, or a single event's title, as the card's
+  // title and summary (what a notification shows), the rest as its Markdown text. A
+  // MessageCard cannot mention anyone, so everyone is named in plain text ("@Wang Fang: ",
+  // "@all: "), and nobody goes into missing_handles: a handle would not make a mention
+  // possible, so the log's "has no handle" would send people after one in vain.
+  Rendered RenderTeamsLegacy(const Part& part) const {
+    Rendered out;
+    auto opening = [&](const Addressee& who) { return PlainOpening(who); };
+    std::string text = Text(part, opening);
+    std::string title = part.title;
+    if (part.digest) {
+      auto [header, rest] = HeaderAndRest(text);
+      title = std::move(header);
+      text = rest.empty() ? rest : rest.substr(1);  // without the '\n' after the header
+    }
+    // Connector cards render a line break only for "\n\n", never for a single "\n"
+    // (Microsoft's "Text formatting in cards"); a digest's "- " lines stay a list either way.
+    std::string paragraphs;
+    paragraphs.reserve(text.size() + text.size() / 16);
+    for (char c : text) {
+      paragraphs += c;
+      if (c == '\n') paragraphs += '\n';
+    }
+    Json body;
+    body["@type"] = "MessageCard";
+    body["@context"] = "http://schema.org/extensions";
+    body["summary"] = title;
+    body["title"] = std::move(title);
+    body["text"] = std::move(paragraphs);
+    out.body = Dump(body);
+    return out;
+  }
+
   Rendered RenderDiscord(const Part& part) const {
     Rendered out;
     Json users = Json::array();
@@ -546,6 +583,7 @@ std::size_t MaxBodyBytes(Provider provider) {
     case Provider::kWeCom: return kWeComBytes;
     case Provider::kSlack: return kSlackBytes;
     case Provider::kTeams: return kTeamsBytes;
+    case Provider::kTeamsLegacy: return kTeamsLegacyBytes;
     case Provider::kDiscord: return kDiscordBytes;
   }
   return kWebhookBytes;

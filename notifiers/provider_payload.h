@@ -11,6 +11,9 @@
 //   slack     text plus one mrkdwn section block with the same words; <@U…>, <!channel>.
 //   teams     the Workflows envelope with one Adaptive Card 1.4, a TextBlock per line and a
 //             msteams.entities mention per person named "<at>Name</at>" in the text.
+//   teams_legacy  the retired Office 365 connector's MessageCard {@type, @context, summary,
+//             title, text}; it cannot mention anyone, so people are named in plain text and
+//             never listed in missing_handles (no handle would help).
 //   discord   content with <@id>; allowed_mentions lists exactly the people meant, so a task
 //             title cannot ping anyone else.
 //

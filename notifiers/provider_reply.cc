@@ -15,7 +15,7 @@ namespace {
 
 using std::chrono::seconds;
 
-constexpr std::array<std::pair<std::string_view, Provider>, 8> kProviderNames = {{
+constexpr std::array<std::pair<std::string_view, Provider>, 9> kProviderNames = {{
     {"webhook", Provider::kWebhook},
     {"dingtalk", Provider::kDingTalk},
     {"feishu", Provider::kFeishu},
@@ -23,6 +23,7 @@ constexpr std::array<std::pair<std::string_view, Provider>, 8> kProviderNames = 
     {"wecom", Provider::kWeCom},
     {"slack", Provider::kSlack},
     {"teams", Provider::kTeams},
+    {"teams_legacy", Provider::kTeamsLegacy},
     {"discord", Provider::kDiscord},
 }};
 
@@ -43,6 +44,7 @@ std::string_view DisplayName(Provider provider) {
     case Provider::kWeCom: return "WeCom";
     case Provider::kSlack: return "Slack";
     case Provider::kTeams: return "Microsoft Teams";
+    case Provider::kTeamsLegacy: return "the Microsoft Teams connector";
     case Provider::kDiscord: return "Discord";
   }
   return "the provider";
@@ -474,6 +476,57 @@ ProviderVerdict ClassifyTeams(const HttpResult& result, Instant now) {
   return FromHttp(Provider::kTeams, result, now);
 }
 
+// Section 2b, the retired Office 365 connector. Success is 200 with the body "1" and nothing
+// else (Grafana accepts only that). The connector answers 200 to errors it thinks retryable,
+// with their text ("Microsoft Teams endpoint returned HTTP error 429"), so any other 2xx body
+// retries later. 404 and 410 are a dead target (section 0): the connector was removed, or
+// Microsoft switched the retired connectors off; the page quotes no other answer for that.
+ProviderVerdict ClassifyTeamsLegacy(const HttpResult& result, Instant now) {
+  constexpr Provider kLegacy = Provider::kTeamsLegacy;
+  if (result.status == 0) return FromHttp(kLegacy, result, now);
+  const std::string_view body = Trim(result.body);
+  const std::string status = std::to_string(result.status);
+  if (IsSuccessStatus(result.status)) {
+    if (body == "1") return FromHttp(kLegacy, result, now);
+    if (result.status == 202 && body.empty()) {
+      // What a Workflows webhook answers (section 2a), never the connector: the flow takes the
+      // request and then fails on a MessageCard, which only its run history shows.
+      return Verdict(ReplyCategory::kConfigError, "not_a_connector",
+                     "the Microsoft Teams URL answered HTTP 202 with an empty body, as a Workflows "
+                     "webhook does: it is not an Office 365 connector and will not post a "
+                     "MessageCard; remove \"legacy_connector\" from the channel");
+    }
+    const std::string said = "the Microsoft Teams connector answered HTTP " + status + " with \"" +
+                             Quote(body) + "\" instead of \"1\"";
+    ProviderVerdict verdict;
+    if (Contains(Lower(body), "http error 429")) {
+      verdict = Verdict(ReplyCategory::kRetryLater, "rate_limited",
+                        said +
+                            "; the connector is throttled (4 a second, 60 in 30 s, 100 an hour, "
+                            "150 in 2 hours, 1,800 a day), retrying later");
+    } else {
+      // Not knowing whether the card was posted, retry: a duplicate is better than a loss.
+      verdict = Verdict(ReplyCategory::kRetryLater, "unexpected_reply", said + "; retrying later");
+    }
+    verdict.retry_after = HeaderWait(result, now);
+    return verdict;
+  }
+  if (result.status == 404 || result.status == 410) {
+    return Verdict(ReplyCategory::kDeadChannel, "channel_gone",
+                   "the Microsoft Teams connector answered HTTP " + status +
+                       "; the connector was removed, or Office 365 connectors are switched off "
+                       "for good: create a Workflows webhook, put its URL in the channel and "
+                       "remove \"legacy_connector\"");
+  }
+  if (result.status == 413) {
+    return Verdict(ReplyCategory::kPermanent, "message_too_long",
+                   "the Microsoft Teams connector answered HTTP 413; a card must stay under about "
+                   "28 KB: this message will not be sent again");
+  }
+  // 429 and 5xx retry later; other 4xx are permanent.
+  return FromHttp(kLegacy, result, now);
+}
+
 // Discord's own wait: "retry_after" (float seconds) in a 429's JSON body.
 std::optional<seconds> DiscordRetryAfter(std::string_view body) {
   nlohmann::json json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -581,7 +634,8 @@ OwnWords ReadOwnWords(Provider provider, const HttpResult& result) {
       break;
     }
     case Provider::kSlack:
-    case Provider::kTeams: {
+    case Provider::kTeams:
+    case Provider::kTeamsLegacy: {
       // Slack answers a short token ("ok", "no_service"), Teams "1", an error text, or a
       // Workflows error object {"error": {"code": "...", "message": "..."}}.
       nlohmann::json json = nlohmann::json::parse(result.body, nullptr, false);
@@ -613,6 +667,7 @@ std::string_view ToString(Provider provider) {
     case Provider::kWeCom: return "wecom";
     case Provider::kSlack: return "slack";
     case Provider::kTeams: return "teams";
+    case Provider::kTeamsLegacy: return "teams_legacy";
     case Provider::kDiscord: return "discord";
   }
   return "unknown";
@@ -644,6 +699,7 @@ ProviderVerdict ClassifyProviderReply(Provider provider, const HttpResult& resul
     case Provider::kWeCom: return ClassifyWeCom(result, now);
     case Provider::kSlack: return ClassifySlack(result, now);
     case Provider::kTeams: return ClassifyTeams(result, now);
+    case Provider::kTeamsLegacy: return ClassifyTeamsLegacy(result, now);
     case Provider::kDiscord: return ClassifyDiscord(result, now);
   }
   return ClassifyWebhook(result, now);

@@ -23,9 +23,20 @@
 namespace kaizen::notifiers {
 
 // The wire format of a channel. Lark is Feishu on another host: same payload, same replies.
-enum class Provider { kWebhook, kDingTalk, kFeishu, kWeCom, kSlack, kTeams, kDiscord };
+// kTeams is the Workflows webhook (Adaptive Card); kTeamsLegacy the retired Office 365
+// connector (MessageCard), used only by a teams channel with "legacy_connector": true.
+enum class Provider {
+  kWebhook,
+  kDingTalk,
+  kFeishu,
+  kWeCom,
+  kSlack,
+  kTeams,
+  kTeamsLegacy,
+  kDiscord,
+};
 
-// "webhook", "dingtalk", "feishu", "wecom", "slack", "teams", "discord".
+// "webhook", "dingtalk", "feishu", "wecom", "slack", "teams", "teams_legacy", "discord".
 std::string_view ToString(Provider provider);
 // The names above, and "lark" for kFeishu; exact lower case. nullopt for anything else.
 std::optional<Provider> ParseProvider(std::string_view name);
@@ -72,8 +83,9 @@ struct ProviderVerdict : DeliveryOutcome {
 // tables). Network errors, timeouts, 408, 429 and 5xx retry later (with Retry-After or the
 // provider's own wait); an invalid URL is a configuration error. For DingTalk, Feishu and WeCom
 // the JSON code decides whenever the body has one, whatever the status, and a 2xx without a
-// readable code retries later (the message may not have been posted). For kWebhook this is
-// ClassifyDelivery, with 410 (Standard Webhooks: "disable the endpoint") a dead channel.
+// readable code retries later (the message may not have been posted). For kTeamsLegacy only a
+// 2xx whose body is "1" is delivered. For kWebhook this is ClassifyDelivery, with 410
+// (Standard Webhooks: "disable the endpoint") a dead channel.
 ProviderVerdict ClassifyProviderReply(Provider provider, const HttpResult& result, Instant now);
 
 // What `result`, a reply from `provider` judged `verdict`, said, for an operator: the status or

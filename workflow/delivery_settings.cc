@@ -39,7 +39,18 @@ std::optional<ChannelType> ParseChannelType(std::string_view text) {
 // take 20 a minute: 19 intervals of 60/18 s are 63 s, where 60/20 s would give 57 s (and
 // DingTalk a ten-minute block). Feishu takes 100 a minute and 5 a second: 99 intervals of
 // 60/96 s are 62 s, and 4 are 2.5 s.
-RateLimit DefaultRateLimit(ChannelType type) {
+RateLimit DefaultRateLimit(ChannelType type, bool legacy_connector) {
+  if (type == ChannelType::kTeams && legacy_connector) {
+    // The connector allows 4 requests in 1 s, 60 in 30 s, 100 in 1 h, 150 in 2 h and 1,800 in
+    // a day. A token bucket lets at most burst + per_minute * minutes requests through in any
+    // window, so 1.2 a minute (one every 50 s) with a burst of 4 stays under every one:
+    //   1 s: 4 + 0 = 4 <= 4;  30 s: 4 + 0 = 4 <= 60;  1 h: 4 + 72 = 76 <= 100;
+    //   2 h: 4 + 144 = 148 <= 150;  1 day: 4 + 1,728 = 1,732 <= 1,800.
+    // The 1-second window caps the burst at 4; the 2-hour window then caps the rate at
+    // (150 - 4) / 120 = 1.21 a minute. One delivery is one request unless a digest is split
+    // into parts, which at 28 KB a card takes unusually long titles.
+    return RateLimit{1.2, 4};
+  }
   switch (type) {
     case ChannelType::kDingTalk:
     case ChannelType::kWeCom: return RateLimit{18, 1};

@@ -55,10 +55,14 @@ struct ChannelOptions {
   // The person who looks after the channel (set up the robot, holds its token): when the
   // provider refuses the channel for good, they are told through another channel.
   std::optional<std::string> owner;
+  // teams only: post to a retired Office 365 connector (webhook.office.com) as a MessageCard,
+  // which cannot mention anyone, instead of to a Workflows webhook. An explicit opt-in.
+  bool legacy_connector = false;
 };
 
 // The limit a provider documents for one webhook (webhook-formats.md), or unlimited.
-RateLimit DefaultRateLimit(ChannelType type);
+// `legacy_connector` picks the Office 365 connector's limits for a teams channel.
+RateLimit DefaultRateLimit(ChannelType type, bool legacy_connector = false);
 
 // How the dispatcher delivers (section "delivery").
 struct DeliveryOptions {

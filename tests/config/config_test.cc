@@ -959,21 +959,64 @@ TEST(ConfigChannels, SecretRulesPerProvider) {
   EXPECT_EQ(number.status().message().find("918273645"), std::string::npos);
 }
 
-TEST(ConfigChannels, TeamsLegacyConnectorIsNotSupportedYet) {
+TEST(ConfigChannels, TeamsLegacyConnectorIsAnExplicitOptIn) {
   auto teams = [](std::string_view extra) {
     return Parse(
         OneChannel(R"({"type": "teams", "url": "https://h.example")" + std::string(extra) + "}"));
   };
-  EXPECT_TRUE(teams(R"(, "legacy_connector": false)").ok());
-  EXPECT_EQ(OnlyProblem(teams(R"(, "legacy_connector": true)"), "channels.chat.legacy_connector"),
-            "not supported yet: only the Teams Workflows webhook (Adaptive Card) can be used; the "
-            "Office 365 connector format is retired");
+  Result<Config> workflows = teams("");
+  ASSERT_TRUE(workflows.ok()) << workflows.status().ToString();
+  EXPECT_FALSE(FindChannel(*workflows, "chat")->legacy_connector);
+  EXPECT_EQ(FindChannel(*workflows, "chat")->rate_limit, (RateLimit{0, 1}));  // replies tell
+
+  Result<Config> off = teams(R"(, "legacy_connector": false)");
+  ASSERT_TRUE(off.ok()) << off.status().ToString();
+  EXPECT_FALSE(FindChannel(*off, "chat")->legacy_connector);
+
+  Result<Config> legacy = teams(R"(, "legacy_connector": true)");
+  ASSERT_TRUE(legacy.ok()) << legacy.status().ToString();
+  EXPECT_TRUE(FindChannel(*legacy, "chat")->legacy_connector);
+  // The connector's limits (4 a second ... 150 in 2 hours, 1,800 a day) as a default.
+  EXPECT_EQ(FindChannel(*legacy, "chat")->rate_limit, (RateLimit{1.2, 4}));
+
+  // A given limit still replaces the default as a whole.
+  Result<Config> limited =
+      teams(R"(, "legacy_connector": true, "rate_limit": {"per_minute": 1, "burst": 2})");
+  ASSERT_TRUE(limited.ok()) << limited.status().ToString();
+  EXPECT_EQ(FindChannel(*limited, "chat")->rate_limit, (RateLimit{1, 2}));
+
+  // It has no signing either.
+  EXPECT_EQ(
+      OnlyProblem(teams(R"(, "legacy_connector": true, "secret": "s")"), "channels.chat.secret"),
+      "a teams channel takes no secret: Teams Workflows webhooks have no request "
+      "signing; the sig= in the url is the credential");
   EXPECT_EQ(OnlyProblem(teams(R"(, "legacy_connector": "yes")"), "channels.chat.legacy_connector"),
             "expected true or false, got a string");
-  EXPECT_EQ(OnlyProblem(Parse(OneChannel(R"({"type": "slack", "url": "https://h.example",
-                                             "legacy_connector": false})")),
-                        "channels.chat.legacy_connector"),
-            "only a teams channel takes legacy_connector");
+  for (std::string_view value : {"true", "false"}) {
+    EXPECT_EQ(OnlyProblem(Parse(OneChannel(R"({"type": "slack", "url": "https://h.example",
+                                               "legacy_connector": )" +
+                                           std::string(value) + "}")),
+                          "channels.chat.legacy_connector"),
+              "only a teams channel takes legacy_connector")
+        << value;
+  }
+}
+
+TEST(ConfigChannels, TeamsLegacyDefaultRateLimitStaysUnderEveryConnectorWindow) {
+  // The most a token bucket lets through in a window of `seconds`: the burst, then one request
+  // per 60 / per_minute seconds.
+  const RateLimit limit = DefaultRateLimit(ChannelType::kTeams, /*legacy_connector=*/true);
+  auto most_in = [&](double seconds) {
+    return limit.burst + static_cast<int>(seconds * limit.per_minute / 60.0);
+  };
+  EXPECT_LE(most_in(1), 4);
+  EXPECT_LE(most_in(30), 60);
+  EXPECT_LE(most_in(3600), 100);
+  EXPECT_LE(most_in(2 * 3600), 150);
+  EXPECT_LE(most_in(24 * 3600), 1800);
+  EXPECT_EQ(DefaultRateLimit(ChannelType::kTeams), (RateLimit{0, 1}));
+  // Only teams has a legacy connector.
+  EXPECT_EQ(DefaultRateLimit(ChannelType::kSlack, true), DefaultRateLimit(ChannelType::kSlack));
 }
 
 TEST(ConfigChannels, ProviderDefaultRateLimitsUnlessGiven) {

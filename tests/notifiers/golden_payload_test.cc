@@ -202,7 +202,8 @@ TEST_P(GoldenPayload, EveryKindInBothLanguagesMatchesTheReviewedBody) {
 INSTANTIATE_TEST_SUITE_P(AllProviders, GoldenPayload,
                          ::testing::Values(Provider::kWebhook, Provider::kDingTalk,
                                            Provider::kFeishu, Provider::kWeCom, Provider::kSlack,
-                                           Provider::kTeams, Provider::kDiscord),
+                                           Provider::kTeams, Provider::kTeamsLegacy,
+                                           Provider::kDiscord),
                          [](const ::testing::TestParamInfo<Provider>& param) {
                            return std::string(ToString(param.param));
                          });

@@ -50,7 +50,8 @@ Directory People() {
   wang.handles = {{"dingtalk", "13800000001"},
                   {"feishu", "ou_7d8a6e6df7621556ce0d21922b676706"},
                   {"wecom", "WangFang"},
-                  {"slack", "U02ABCDEF"}};
+                  {"slack", "U02ABCDEF"},
+                  {"teams", "wangfang@contoso.com"}};
   Person li;
   li.id = "lilei";
   li.name = "Li Lei";
@@ -700,6 +701,98 @@ TEST_F(ProviderChannelTest, ALongDigestCountsItsPartsAndRequests) {
   EXPECT_EQ(static_cast<int>(server.requests().size()), outcome.answer->parts);
 }
 
+// The retired Office 365 connector: answers 200 "1" to a MessageCard, and puts its errors,
+// even a throttle, in the text of a 200 (webhook-formats.md section 2b).
+ServerReply ConnectorAnswer(std::string body) {
+  ServerReply reply;
+  reply.headers = {{"Content-Type", "text/plain; charset=utf-8"}};
+  reply.body = std::move(body);
+  return reply;
+}
+
+ChannelOptions LegacyConnector(std::string url) {
+  ChannelOptions options;
+  options.id = "chat";
+  options.type = ChannelType::kTeams;
+  options.url = std::move(url);
+  options.timeout = 10s;
+  options.legacy_connector = true;
+  return options;
+}
+
+TEST_F(ProviderChannelTest, TeamsLegacyConnectorPostsAMessageCardAndOneIsDelivered) {
+  LocalHttpServer server(io_, [](const ServerRequest&) { return ConnectorAnswer("1"); });
+  auto channel = Make(LegacyConnector(
+      server.Url("/webhookb2/group-tenant/IncomingWebhook/" + std::string(kToken) + "/u")));
+  ASSERT_TRUE(channel);
+  DeliveryOutcome outcome = Deliver(*channel, Single());
+  EXPECT_EQ(outcome.verdict, DeliveryVerdict::kDelivered) << outcome.reason;
+  EXPECT_EQ(outcome.reason, "delivered:http_200");
+  ASSERT_EQ(server.requests().size(), 1u);
+  const ServerRequest& request = server.requests()[0];
+  EXPECT_EQ(request.Header("content-type"), "application/json");
+  Json card = Json::parse(request.body);
+  EXPECT_EQ(card["@type"], "MessageCard");
+  EXPECT_EQ(card["@context"], "http://schema.org/extensions");
+  EXPECT_EQ(card["summary"], "Reminder");
+  EXPECT_EQ(card["title"], "Reminder");
+  // Named in plain text although she has a teams handle: a MessageCard cannot mention.
+  const std::string text = card["text"];
+  EXPECT_EQ(text.rfind("@Wang Fang: Reminder: \"Ship v2\"", 0), 0u) << text;
+  EXPECT_EQ(text.find("<at>"), std::string::npos) << text;
+  EXPECT_FALSE(card.contains("attachments"));
+  // Nobody is logged as lacking a handle: no handle would help.
+  EXPECT_EQ(Deliver(*channel, Single("lilei", "Li Lei")).verdict, DeliveryVerdict::kDelivered);
+  EXPECT_EQ(Logged().find("handle"), std::string::npos) << Logged();
+}
+
+TEST_F(ProviderChannelTest, TeamsLegacyErrorTextInA200RetriesLater) {
+  LocalHttpServer server(io_, [](const ServerRequest&) {
+    return ConnectorAnswer(
+        "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP "
+        "error 429 with ContextId tcid=0,server=msgapi-production-eus-azsc2-4-170,cv=deadbeef");
+  });
+  auto channel = Make(LegacyConnector(
+      server.Url("/webhookb2/group-tenant/IncomingWebhook/" + std::string(kToken) + "/u")));
+  ASSERT_TRUE(channel);
+  DeliveryOutcome outcome = Deliver(*channel, Single());
+  EXPECT_EQ(outcome.verdict, DeliveryVerdict::kRetryLater) << outcome.reason;
+  EXPECT_EQ(outcome.reason, "retry_later:rate_limited");
+  EXPECT_EQ(ReplyCategoryOf(outcome.reason), ReplyCategory::kRetryLater);
+  EXPECT_EQ(server.requests().size(), 1u);
+  const std::string logged = Logged();
+  EXPECT_NE(logged.find("teams_legacy delivery of rem-17-overdue-chat"), std::string::npos)
+      << logged;
+  EXPECT_NE(logged.find("HTTP error 429"), std::string::npos) << logged;
+  EXPECT_EQ(logged.find(kToken), std::string::npos) << logged;
+}
+
+TEST_F(ProviderChannelTest, TeamsWithoutLegacyConnectorPostsTheAdaptiveCard) {
+  LocalHttpServer server(io_, [](const ServerRequest&) {
+    ServerReply reply;
+    reply.status = 202;
+    return reply;
+  });
+  auto channel = Make(Options(ChannelType::kTeams, server.Url("/workflows/1/invoke?sig=x")));
+  ASSERT_TRUE(channel);
+  EXPECT_EQ(Deliver(*channel, Single()).reason, "delivered:http_202");
+  ASSERT_EQ(server.requests().size(), 1u);
+  Json body = Json::parse(server.requests()[0].body);
+  EXPECT_EQ(body["type"], "message");
+  EXPECT_FALSE(body.contains("@type"));
+}
+
+TEST_F(ProviderChannelTest, MakeChannelTakesLegacyConnectorOnTeamsOnly) {
+  ChannelOptions options = LegacyConnector("https://contoso.webhook.office.com/webhookb2/x");
+  options.type = ChannelType::kSlack;
+  auto made = MakeChannel(options, nullptr, clock_, io_.get_executor(), log_);
+  ASSERT_FALSE(made.ok());
+  EXPECT_EQ(made.status().reason(), "invalid_channel");
+  EXPECT_NE(made.status().message().find("only a teams channel takes legacy_connector"),
+            std::string::npos)
+      << made.status().message();
+}
+
 TEST(ProviderOf, EveryChannelTypeHasItsWireFormat) {
   EXPECT_EQ(ProviderOf(ChannelType::kWebhook), Provider::kWebhook);
   EXPECT_EQ(ProviderOf(ChannelType::kLog), std::nullopt);
@@ -710,6 +803,31 @@ TEST(ProviderOf, EveryChannelTypeHasItsWireFormat) {
   EXPECT_EQ(ProviderOf(ChannelType::kSlack), Provider::kSlack);
   EXPECT_EQ(ProviderOf(ChannelType::kTeams), Provider::kTeams);
   EXPECT_EQ(ProviderOf(ChannelType::kDiscord), Provider::kDiscord);
+}
+
+TEST(ProviderOf, LegacyConnectorPicksTheMessageCardForTeamsOnly) {
+  ChannelOptions options;
+  options.type = ChannelType::kTeams;
+  EXPECT_EQ(ProviderOf(options), Provider::kTeams);
+  options.legacy_connector = true;
+  EXPECT_EQ(ProviderOf(options), Provider::kTeamsLegacy);
+  options.type = ChannelType::kDiscord;
+  EXPECT_EQ(ProviderOf(options), Provider::kDiscord);
+}
+
+TEST(RetiredFormatWarning, OnlyForTheLegacyConnector) {
+  ChannelOptions options;
+  options.id = "ops-teams";
+  options.type = ChannelType::kTeams;
+  options.url = "https://contoso.webhook.office.com/webhookb2/x";
+  EXPECT_EQ(RetiredFormatWarning(options), std::nullopt);
+  options.legacy_connector = true;
+  const std::optional<std::string> warning = RetiredFormatWarning(options);
+  ASSERT_TRUE(warning.has_value());
+  EXPECT_NE(warning->find("channel 'ops-teams'"), std::string::npos) << *warning;
+  EXPECT_NE(warning->find("retired"), std::string::npos) << *warning;
+  EXPECT_NE(warning->find("cannot mention anyone"), std::string::npos) << *warning;
+  EXPECT_EQ(warning->find("webhook.office.com"), std::string::npos) << "never the URL";
 }
 
 TEST(ReplyCategoryOf, ReadsTheCategoryInFrontOfTheReason) {

@@ -261,6 +261,7 @@ std::string TextOf(Provider p, const Json& body) {
     case Provider::kWeCom: return body["text"]["content"];
     case Provider::kSlack: return body["text"];
     case Provider::kDiscord: return body["content"];
+    case Provider::kTeamsLegacy: return body["text"];  // without its title
     case Provider::kTeams: {
       std::string text;
       for (const Json& block : body["attachments"][0]["content"]["body"]) {
@@ -456,6 +457,68 @@ TEST(ProviderPayload, MaxBodyBytesFromThePage) {
   EXPECT_EQ(MaxBodyBytes(Provider::kFeishu), 20000u);
   EXPECT_EQ(MaxBodyBytes(Provider::kWeCom), 2048u);
   EXPECT_EQ(MaxBodyBytes(Provider::kTeams), 28000u);
+}
+
+TEST(ProviderPayload, TeamsLegacyMessageCardGolden) {
+  EXPECT_EQ(Only(Provider::kTeamsLegacy, BeforeDue()),
+            R"({"@type":"MessageCard","@context":"http://schema.org/extensions",)"
+            R"("summary":"Reminder","title":"Reminder","text":"@Wang Fang: )" +
+                kSentence + R"("})");
+}
+
+TEST(ProviderPayload, TeamsLegacyNamesEveryoneInPlainTextAndReportsNoMissingHandle) {
+  // Wang Fang has a teams handle, Li Lei none: a MessageCard can mention neither, and a handle
+  // would not change that, so neither is a missing handle.
+  auto out =
+      FormatForProvider(Provider::kTeamsLegacy, BatchOf({BeforeDue(), ForLiLei()}), People(), kNow);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(out[0].missing_handles.empty());
+  Json card = Json::parse(out[0].body);
+  EXPECT_EQ(card["title"], "2 reminders");
+  EXPECT_EQ(card["summary"], "2 reminders");
+  // Connector cards break a line only at "\n\n".
+  const std::string sentence = Json::parse("\"" + kSentence + "\"").get<std::string>();
+  EXPECT_EQ(card["text"], "- @Wang Fang: " + sentence +
+                              "\n\n- @Li Lei: Reminder: \"Ship v2\" (owner Li Lei) is due in 1 "
+                              "day, Thu 26 Nov 09:00 (Asia/Shanghai)");
+  Json team = Json::parse(Only(Provider::kTeamsLegacy, ForTeam()));
+  EXPECT_EQ(team["text"].get<std::string>().rfind("@all: Reminder:", 0), 0u) << team.dump();
+}
+
+TEST(ProviderPayload, TeamsLegacyLongDigestIsSplitUnderTheLimit) {
+  const auto items = LongDigest();
+  auto out = FormatForProvider(Provider::kTeamsLegacy, BatchOf(items), People(), kNow);
+  ASSERT_GE(out.size(), 2u);
+  const std::string of = "/" + std::to_string(out.size()) + ")";
+  int next = 1;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    EXPECT_LE(out[i].body.size(), MaxBodyBytes(Provider::kTeamsLegacy));
+    Json card = Json::parse(out[i].body);
+    EXPECT_EQ(card["title"], "80 reminders (" + std::to_string(i + 1) + of);
+    const std::string text = card["text"];
+    EXPECT_EQ(text.rfind("- ", 0), 0u) << text.substr(0, 40);
+    EXPECT_EQ(text.find("80 reminders"), std::string::npos);
+    for (auto at = text.find("Task #"); at != std::string::npos; at = text.find("Task #", at + 1)) {
+      auto end = text.find('#', at + 6);
+      EXPECT_EQ(std::stoi(text.substr(at + 6, end - at - 6)), next);
+      ++next;
+    }
+    EXPECT_EQ(CountOf(text, std::string(300, 'x')), CountOf(text, "Task #"));
+    EXPECT_TRUE(out[i].missing_handles.empty());
+  }
+  EXPECT_EQ(next, 81);
+}
+
+TEST(ProviderPayload, TeamsLegacySingleItemTooLongIsCut) {
+  Notification n = BeforeDue();
+  n.event.task_title = std::string(10, 'y') + std::string(40000, 'z');
+  auto out = FormatForProvider(Provider::kTeamsLegacy, BatchOf({n}), People(), kNow);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_LE(out[0].body.size(), 28000u);
+  EXPECT_GT(out[0].body.size(), 28000u * 9 / 10);
+  const std::string text = Json::parse(out[0].body)["text"];
+  EXPECT_EQ(text.substr(text.size() - 3), "…");
+  EXPECT_EQ(MaxBodyBytes(Provider::kTeamsLegacy), 28000u);
 }
 
 TEST(ProviderPayload, FeishuLeavesRoomForTheSignature) {

@@ -84,11 +84,12 @@ std::vector<Case> TransportCases() {
 TEST(ParseProvider, ReadsEveryNameAndLarkAsFeishu) {
   for (Provider provider :
        {Provider::kWebhook, Provider::kDingTalk, Provider::kFeishu, Provider::kWeCom,
-        Provider::kSlack, Provider::kTeams, Provider::kDiscord}) {
+        Provider::kSlack, Provider::kTeams, Provider::kTeamsLegacy, Provider::kDiscord}) {
     EXPECT_EQ(ParseProvider(ToString(provider)), provider) << ToString(provider);
   }
   EXPECT_EQ(ToString(Provider::kDingTalk), "dingtalk");
   EXPECT_EQ(ToString(Provider::kTeams), "teams");
+  EXPECT_EQ(ToString(Provider::kTeamsLegacy), "teams_legacy");
   EXPECT_EQ(ParseProvider("lark"), Provider::kFeishu);
   EXPECT_EQ(ToString(*ParseProvider("lark")), "feishu");
   for (std::string_view name : {"", "log", "DingTalk", "msteams", "feishu "}) {
@@ -253,6 +254,55 @@ TEST(ClassifyProviderReply, Teams) {
   };
   for (Case& c : TransportCases()) cases.push_back(std::move(c));
   ExpectCases(Provider::kTeams, cases);
+}
+
+// Section 2b: only 200 "1" is delivered; the connector puts retryable errors in a 200's text.
+TEST(ClassifyProviderReply, TeamsLegacyConnector) {
+  std::vector<Case> cases = {
+      {"200 1", Reply(200, "1"), ReplyCategory::kDelivered, "http_200"},
+      {"200 1 with a newline", Reply(200, "1\r\n"), ReplyCategory::kDelivered, "http_200"},
+      {"200 with 429 text",
+       Reply(200,
+             "Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0,server=x"),
+       ReplyCategory::kRetryLater, "rate_limited"},
+      {"200 with 429 text and Retry-After",
+       Reply(200, "Microsoft Teams endpoint returned HTTP error 429", {{"retry-after", "30"}}),
+       ReplyCategory::kRetryLater, "rate_limited", seconds(30)},
+      {"200 with other error text",
+       Reply(200,
+             "Webhook message delivery failed with error: Microsoft Teams endpoint returned "
+             "HTTP error 500"),
+       ReplyCategory::kRetryLater, "unexpected_reply"},
+      // Not the connector's "1": the card may not have been posted.
+      {"200 empty", Reply(200, ""), ReplyCategory::kRetryLater, "unexpected_reply"},
+      {"200 ok", Reply(200, "ok"), ReplyCategory::kRetryLater, "unexpected_reply"},
+      // A Workflows URL behind legacy_connector: the flow takes the request, posts nothing.
+      {"202 empty", Reply(202, ""), ReplyCategory::kConfigError, "not_a_connector"},
+      {"400", Reply(400, "Summary or Text is required."), ReplyCategory::kPermanent, "http_400"},
+      {"413", Reply(413, "request entity too large"), ReplyCategory::kPermanent,
+       "message_too_long"},
+      {"403", Reply(403, ""), ReplyCategory::kPermanent, "http_403"},
+      {"404 removed", Reply(404, ""), ReplyCategory::kDeadChannel, "channel_gone"},
+      {"410 gone", Reply(410, ""), ReplyCategory::kDeadChannel, "channel_gone"},
+  };
+  for (Case& c : TransportCases()) cases.push_back(std::move(c));
+  ExpectCases(Provider::kTeamsLegacy, cases);
+}
+
+TEST(ClassifyProviderReply, TeamsLegacyMessagesSayWhatToDo) {
+  ProviderVerdict gone = ClassifyProviderReply(Provider::kTeamsLegacy, Reply(410, ""), kNow);
+  EXPECT_NE(gone.message.find("Workflows webhook"), std::string::npos) << gone.message;
+  ProviderVerdict throttled = ClassifyProviderReply(
+      Provider::kTeamsLegacy,
+      Reply(200, "Microsoft Teams endpoint returned HTTP error 429\nat line 2"), kNow);
+  // The provider's words are quoted on one line, never the URL.
+  EXPECT_NE(
+      throttled.message.find("\"Microsoft Teams endpoint returned HTTP error 429 at line 2\""),
+      std::string::npos)
+      << throttled.message;
+  ProviderVerdict workflow = ClassifyProviderReply(Provider::kTeamsLegacy, Reply(202, ""), kNow);
+  EXPECT_NE(workflow.message.find("remove \"legacy_connector\""), std::string::npos)
+      << workflow.message;
 }
 
 TEST(ClassifyProviderReply, Discord) {
