@@ -979,6 +979,8 @@ Json EncodeChannels(const std::vector<ChannelStatus>& channels) {
     j["broken"] = c.broken;
     j["broken_reason"] = c.broken ? Json(c.broken_reason) : Json(nullptr);
     j["next_probe_at"] = c.next_probe_at ? Json(FormatRfc3339(*c.next_probe_at)) : Json(nullptr);
+    j["locale"] = o.locale ? Json(ToString(*o.locale)) : Json(nullptr);
+    j["owner"] = o.owner ? Json(*o.owner) : Json(nullptr);
     items.push_back(std::move(j));
   }
   Json out;

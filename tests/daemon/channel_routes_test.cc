@@ -85,6 +85,8 @@ class ChannelRoutes : public ::testing::Test {
   ChannelRoutes() : env_(&channels_) {
     ChannelStatus dingtalk;
     dingtalk.options = DingTalk();
+    dingtalk.options.locale = Locale::kZhCn;
+    dingtalk.options.owner = "wang.fang";
     dingtalk.broken = true;
     dingtalk.broken_reason = "config_error:keyword_missing:310000";
     dingtalk.next_probe_at = *ParseRfc3339("2026-11-25T01:10:00Z");
@@ -106,9 +108,10 @@ TEST_F(ChannelRoutes, ListShowsEveryChannelWithItsUrlRedactedAndNoSecret) {
      "url": "https://oapi.dingtalk.com/robot/send?access_token=***", "signed": true,
      "timeout_ms": 15000, "rate_limit": {"per_minute": 20, "burst": 1},
      "broken": true, "broken_reason": "config_error:keyword_missing:310000",
-     "next_probe_at": "2026-11-25T01:10:00Z"},
+     "next_probe_at": "2026-11-25T01:10:00Z", "locale": "zh-CN", "owner": "wang.fang"},
     {"id": "log", "type": "log", "url": null, "signed": false, "timeout_ms": null,
-     "rate_limit": null, "broken": false, "broken_reason": null, "next_probe_at": null}]})"));
+     "rate_limit": null, "broken": false, "broken_reason": null, "next_probe_at": null,
+     "locale": null, "owner": null}]})"));
   EXPECT_EQ(response.body.find(kToken), std::string::npos);
   EXPECT_EQ(response.body.find(kSecret), std::string::npos);
 
