@@ -32,7 +32,7 @@ struct ChannelStatus {
 struct ChannelTestReport {
   ChannelOptions options;       // the channel's; show RedactUrl(url) only
   std::string idempotency_key;  // "test-<channel>-<unix ms>"
-  std::string message;          // the text of the test message, as MessageText writes it
+  std::string message;          // the text of the test message, in the channel's language
   Instant sent_at{};
   // How long the test waited for the channel's rate limit before it went out.
   std::chrono::milliseconds rate_limit_wait{0};

@@ -147,6 +147,7 @@ class Daemon::Impl {
     dispatcher_ = std::make_unique<DeliveryDispatcher>(
         io_.get_executor(), *storage_, std::move(channels), config.delivery, clock_);
     dispatcher_->SetBrokenChannelContacts(BrokenChannelContacts(config, *directory, *follow_up));
+    dispatcher_->SetMessageCatalog(messages);
     scheduler_ = std::make_unique<ReminderScheduler>(
         io_.get_executor(), *storage_, follow_up, directory, clock_,
         [dispatcher = dispatcher_.get()] { dispatcher->Wake(); });

@@ -354,7 +354,10 @@ asio::awaitable<Result<ChannelTestReport>> DeliveryDispatcher::TestChannel(std::
   // cannot get a channel throttled.
   CountingPacer pacer(PacerFor(id, *channel->second));
   report.sent_at = clock_.Now();
-  report.message = notifiers::MessageText(batch.items.front().event, report.sent_at);
+  const notifiers::MessageCatalog& catalog =
+      catalog_ ? *catalog_ : notifiers::DefaultMessageCatalog();
+  report.message = catalog.Text(batch.items.front().event,
+                                catalog.LocaleFor(report.options.locale, ""), report.sent_at);
   const auto started = clock_.MonotonicNow();
   report.outcome = co_await channel->second->Deliver(std::move(batch), report.sent_at, pacer);
   report.rate_limit_wait = pacer.total();

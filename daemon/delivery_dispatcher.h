@@ -113,6 +113,10 @@ class DeliveryDispatcher final : public ChannelAdmin {
   DeliveryDispatcher& operator=(const DeliveryDispatcher&) = delete;
 
   // By the broken channel's id; channels without an owner are not here. Call before Start.
+  // The words of channel test reports (the built-in English when never set). Call before Start.
+  void SetMessageCatalog(std::shared_ptr<const notifiers::MessageCatalog> catalog) {
+    catalog_ = std::move(catalog);
+  }
   void SetBrokenChannelContacts(std::map<std::string, BrokenChannelContact, std::less<>> contacts) {
     contacts_ = std::move(contacts);
   }
@@ -155,6 +159,7 @@ class DeliveryDispatcher final : public ChannelAdmin {
   };
   std::map<std::string, BrokenChannel, std::less<>> broken_;
   std::map<std::string, BrokenChannelContact, std::less<>> contacts_;
+  std::shared_ptr<const notifiers::MessageCatalog> catalog_;
   DeliveryOptions options_;
   const Clock& clock_;
   boost::asio::steady_timer timer_;

@@ -194,5 +194,21 @@ TEST_F(Messages, ABrokenChannelsOwnerIsToldThroughTheirOwnTeamsChannel) {
   EXPECT_EQ(EventsOf(admin_chat.Requests(), "channel_broken").size(), 1u);
 }
 
+TEST_F(Messages, AChannelTestIsWrittenInTheChannelsLanguage) {
+  WebhookSink sink;
+  json config = BaseConfig();
+  config["channels"] = {
+      {"ops-chat", {{"type", "webhook"}, {"url", sink.Url("/ops")}, {"locale", "zh-CN"}}}};
+  Start(config);
+  auto response = client_->Request("POST", "/api/v1/channels/ops-chat/test", "");
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  ASSERT_EQ(response->status, 200) << response->body;
+  const std::string expected = "kaizen 测试消息：频道「ops-chat」可以正常收到消息。";
+  EXPECT_EQ(response->json["message"], expected);
+  EXPECT_EQ(response->json["delivered"], true);
+  ASSERT_EQ(sink.Requests().size(), 1u);
+  EXPECT_EQ(sink.Requests()[0].body["data"]["message"], expected);
+}
+
 }  // namespace
 }  // namespace kaizen::testing
