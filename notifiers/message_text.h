@@ -86,8 +86,7 @@ class MessageCatalog {
   std::string Digest(Locale locale, const DigestFrame& frame,
                      const std::vector<DigestItem>& items) const;
   // A whole digest in plain text: each item's Text after the digest's header.
-  std::string DigestText(const std::vector<Notification>& items, Locale locale,
-                         Instant now) const;
+  std::string DigestText(const std::vector<Notification>& items, Locale locale, Instant now) const;
   // A short title for a notification preview (DingTalk's markdown title): "Reminder", "提醒".
   static std::string Title(std::string_view kind, Locale locale);
   // "@Wang Fang: " / "@王芳 "; "@all: " / "@所有人 " when `all`; empty for nobody.

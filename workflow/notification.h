@@ -69,8 +69,8 @@ inline constexpr std::string_view kNotifyChannelTest = "channel_test";
 // channel_test; the figures of a cycle for cycle_started and cycle_summary. Templates see
 // each under its name; a fact an event does not carry is empty.
 inline constexpr std::string_view kNotificationFacts[] = {
-    "channel", "reason", "waiting", "tasks_total", "tasks_done", "tasks_overdue",
-    "on_time_percent"};
+    "channel",    "reason",        "waiting",        "tasks_total",
+    "tasks_done", "tasks_overdue", "on_time_percent"};
 
 // Everything a formatter needs to write the message, captured when the notification is created
 // (a later rename of the task does not rewrite a message already decided).
