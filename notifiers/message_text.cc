@@ -252,6 +252,13 @@ std::string MessageCatalog::Url(const NotificationEvent& event) const {
   return "";
 }
 
+std::string MessageCatalog::Link(const NotificationEvent& event, Locale locale,
+                                 const MessageStyle& style) const {
+  const std::string url = Url(event);
+  if (url.empty() || !style.link) return url;
+  return style.link(url, LinkLabel(event, locale));
+}
+
 std::string MessageCatalog::LinkLabel(const NotificationEvent& event, Locale locale) {
   const bool task = event.task_id != 0;
   if (locale == Locale::kZhCn) return task ? "查看任务" : "查看计划";
@@ -324,7 +331,7 @@ std::string MessageCatalog::Sentence(const NotificationEvent& e, Locale locale, 
   }
   const std::string url = Url(e);
   v.Set("url", url);
-  v.Set("link", url.empty() || !style.link ? url : style.link(url, LinkLabel(e, locale)));
+  v.Set("link", Link(e, locale, style));
   for (std::string_view fact : kNotificationFacts) {
     auto it = e.facts.find(std::string(fact));
     v.Set(std::string(fact), it == e.facts.end() ? "" : Escaped(style, it->second));

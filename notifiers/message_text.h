@@ -95,6 +95,9 @@ class MessageCatalog {
   // The event's link: <base_url>/tasks/<id>, or /plans/<id> for a plan's event; empty without
   // a base URL.
   std::string Url(const NotificationEvent& event) const;
+  // Url in the chat's link markup (`style.link`) with "Open task" / "查看任务" as its label; the
+  // bare address without a link style; empty without a base URL.
+  std::string Link(const NotificationEvent& event, Locale locale, const MessageStyle& style) const;
   static std::string LinkLabel(const NotificationEvent& event, Locale locale);
 
  private:

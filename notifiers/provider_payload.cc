@@ -243,9 +243,7 @@ class Formatter {
     line.kind = e.kind;
     line.task = style_.escape ? style_.escape(e.task_title) : e.task_title;
     line.url = catalog_.Url(e);
-    line.link = line.url.empty() || !style_.link
-                    ? line.url
-                    : style_.link(line.url, MessageCatalog::LinkLabel(e, locale_));
+    line.link = catalog_.Link(e, locale_, style_);
     return line;
   }
 
