@@ -24,10 +24,10 @@ using internal::TimeText;
 
 constexpr std::string_view kPlanColumns =
     "id, title, description, kind, owner, team, state, allow_self_verification, goals, version, "
-    "created_at, updated_at, reminder_policy";
+    "created_at, updated_at, reminder_policy, template, closes_at, closed_at";
 constexpr std::string_view kTaskColumns =
     "id, plan_id, key, title, description, owner, due_at, criterion, state, version, created_at, "
-    "updated_at, completed_at, reminder_policy";
+    "updated_at, completed_at, reminder_policy, carried_from, carry_count";
 constexpr std::string_view kEventColumns =
     "id, task_id, plan_id, at, actor, kind, from_state, to_state, note";
 
@@ -82,6 +82,13 @@ std::string GoalsToJson(const std::vector<Goal>& goals) {
         {"target_date", goal.target_date ? nlohmann::json(*goal.target_date) : nullptr},
         {"actual", OptionalNumber(goal.actual)},
     });
+    nlohmann::json& item = array.back();
+    if (goal.actual_at) item["actual_at"] = TimeText(*goal.actual_at);
+    if (goal.owner) item["owner"] = *goal.owner;
+    if (goal.check_in_every) item["check_in_every"] = goal.check_in_every->count();
+    if (goal.check_in_before_close) {
+      item["check_in_before_close"] = goal.check_in_before_close->count();
+    }
   }
   return array.dump();
 }
@@ -105,6 +112,18 @@ std::vector<Goal> GoalsFromJson(const std::string& text) {
         goal.target_date = it->get<std::string>();
       }
       goal.actual = GetOptionalNumber(item, "actual");
+      if (auto it = item.find("actual_at"); it != item.end()) {
+        std::optional<Instant> at = ParseStorageTime(it->get<std::string>());
+        if (!at) ThrowCorrupt("goals", text);
+        goal.actual_at = *at;
+      }
+      if (auto it = item.find("owner"); it != item.end()) goal.owner = it->get<std::string>();
+      if (auto it = item.find("check_in_every"); it != item.end()) {
+        goal.check_in_every = std::chrono::seconds(it->get<std::int64_t>());
+      }
+      if (auto it = item.find("check_in_before_close"); it != item.end()) {
+        goal.check_in_before_close = std::chrono::seconds(it->get<std::int64_t>());
+      }
       goals.push_back(std::move(goal));
     }
   } catch (const nlohmann::json::exception&) {
@@ -128,10 +147,13 @@ Plan ReadPlan(const Statement& s) {
   plan.created_at = ColumnInstant(s, 10);
   plan.updated_at = ColumnInstant(s, 11);
   plan.reminder_policy = s.ColumnOptionalText(12);
+  plan.template_id = s.ColumnOptionalText(13);
+  plan.closes_at = ColumnOptionalInstant(s, 14);
+  plan.closed_at = ColumnOptionalInstant(s, 15);
   return plan;
 }
 
-// Binds every plan column but id to parameters 1..12.
+// Binds every plan column but id to parameters 1..15.
 void BindPlanFields(Statement& s, const Plan& plan) {
   s.BindText(1, plan.title)
       .BindText(2, plan.description)
@@ -144,7 +166,10 @@ void BindPlanFields(Statement& s, const Plan& plan) {
       .BindInt64(9, plan.version)
       .BindText(10, TimeText(plan.created_at))
       .BindText(11, TimeText(plan.updated_at))
-      .BindOptionalText(12, plan.reminder_policy);
+      .BindOptionalText(12, plan.reminder_policy)
+      .BindOptionalText(13, plan.template_id);
+  BindOptionalInstant(s, 14, plan.closes_at);
+  BindOptionalInstant(s, 15, plan.closed_at);
 }
 
 Task ReadTask(const Statement& s) {
@@ -163,10 +188,12 @@ Task ReadTask(const Statement& s) {
   task.updated_at = ColumnInstant(s, 11);
   task.completed_at = ColumnOptionalInstant(s, 12);
   task.reminder_policy = s.ColumnOptionalText(13);
+  if (!s.IsNull(14)) task.carried_from = s.ColumnInt64(14);
+  task.carry_count = static_cast<int>(s.ColumnInt64(15));
   return task;
 }
 
-// Binds every task column but id to parameters 1..13.
+// Binds every task column but id to parameters 1..15.
 void BindTaskFields(Statement& s, const Task& task) {
   s.BindInt64(1, task.plan_id)
       .BindOptionalText(2, task.key)
@@ -179,8 +206,14 @@ void BindTaskFields(Statement& s, const Task& task) {
       .BindInt64(9, task.version)
       .BindText(10, TimeText(task.created_at))
       .BindText(11, TimeText(task.updated_at))
-      .BindOptionalText(13, task.reminder_policy);
+      .BindOptionalText(13, task.reminder_policy)
+      .BindInt64(15, task.carry_count);
   BindOptionalInstant(s, 12, task.completed_at);
+  if (task.carried_from) {
+    s.BindInt64(14, *task.carried_from);
+  } else {
+    s.BindNull(14);
+  }
 }
 
 TaskBrief ReadBrief(const Statement& s) {
@@ -460,8 +493,8 @@ Summary SqlitePlanRepository::Summarize(const SummaryFilter& filter, Instant now
 PlanId SqlitePlanRepository::InsertPlan(const Plan& plan) {
   CachedStatement s = Prepared(
       "INSERT INTO plans (title, description, kind, owner, team, state, allow_self_verification, "
-      "goals, version, created_at, updated_at, reminder_policy) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+      "goals, version, created_at, updated_at, reminder_policy, template, closes_at, closed_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
   BindPlanFields(*s, plan);
   s->Run();
   return connection_.LastInsertRowId();
@@ -471,9 +504,10 @@ void SqlitePlanRepository::UpdatePlan(const Plan& plan) {
   CachedStatement s = Prepared(
       "UPDATE plans SET title = ?1, description = ?2, kind = ?3, owner = ?4, team = ?5, "
       "state = ?6, allow_self_verification = ?7, goals = ?8, version = ?9, created_at = ?10, "
-      "updated_at = ?11, reminder_policy = ?12 WHERE id = ?13");
+      "updated_at = ?11, reminder_policy = ?12, template = ?13, closes_at = ?14, closed_at = ?15 "
+      "WHERE id = ?16");
   BindPlanFields(*s, plan);
-  s->BindInt64(13, plan.id);
+  s->BindInt64(16, plan.id);
   s->Run();
   if (connection_.Changes() == 0) {
     throw StorageError("UpdatePlan: no plan " + std::to_string(plan.id));
@@ -485,8 +519,8 @@ TaskId SqlitePlanRepository::InsertTask(const Task& task) {
   {
     CachedStatement s = Prepared(
         "INSERT INTO tasks (plan_id, key, title, description, owner, due_at, criterion, state, "
-        "version, created_at, updated_at, completed_at, reminder_policy) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+        "version, created_at, updated_at, completed_at, reminder_policy, carried_from, carry_count) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
     BindTaskFields(*s, task);
     s->Run();
   }
@@ -503,9 +537,10 @@ void SqlitePlanRepository::UpdateTask(const Task& task) {
     CachedStatement s = Prepared(
         "UPDATE tasks SET plan_id = ?1, key = ?2, title = ?3, description = ?4, owner = ?5, "
         "due_at = ?6, criterion = ?7, state = ?8, version = ?9, created_at = ?10, "
-        "updated_at = ?11, completed_at = ?12, reminder_policy = ?13 WHERE id = ?14");
+        "updated_at = ?11, completed_at = ?12, reminder_policy = ?13, carried_from = ?14, "
+        "carry_count = ?15 WHERE id = ?16");
     BindTaskFields(*s, task);
-    s->BindInt64(14, task.id);
+    s->BindInt64(16, task.id);
     s->Run();
   }
   if (connection_.Changes() == 0) {

@@ -1,6 +1,7 @@
 // The domain's data: people, plans, goals, tasks and their history. Plain values, no I/O.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -50,6 +51,9 @@ struct Team {
   std::string id;
   std::string name;
   std::string time_zone = "UTC";  // IANA name
+  // Role name ("analyst", "service_lead") -> the person who holds it; templates name owners by
+  // role so that one template serves every team.
+  std::map<std::string, PersonId> roles;
 };
 
 // The people and teams known from the config; immutable once built, shared between threads
@@ -74,7 +78,13 @@ struct Goal {
   double target = 0;                       // where it must get to
   std::string unit;                        // "%", "tickets", ...
   std::optional<std::string> target_date;  // "YYYY-MM-DD"
-  std::optional<double> actual;            // filled in at review time
+  std::optional<double> actual;            // the latest value recorded
+  std::optional<Instant> actual_at;        // when `actual` was recorded
+  std::optional<PersonId> owner;           // who records the value; nudged at check-ins
+  // Check-in cadence: the owner is asked for the current value every `check_in_every` from the
+  // plan's start, and once more `check_in_before_close` before the plan's closes_at.
+  std::optional<std::chrono::seconds> check_in_every;
+  std::optional<std::chrono::seconds> check_in_before_close;
   bool operator==(const Goal&) const = default;
 };
 
@@ -92,6 +102,13 @@ struct Plan {
   std::vector<Goal> goals;
   // Reminder policy name for the plan's tasks; nullopt: the team's default.
   std::optional<std::string> reminder_policy;
+  // The template the plan was made from, if any.
+  std::optional<std::string> template_id;
+  // When the plan's cycle is due to close: the next fire of its schedule, or for a template
+  // instantiated by hand its latest deadline. Goals get their last check-in before it.
+  std::optional<Instant> closes_at;
+  // Set by the close step, which freezes the plan's report; closing again changes nothing.
+  std::optional<Instant> closed_at;
   std::int64_t version = 1;
   Instant created_at{};
   Instant updated_at{};
@@ -115,6 +132,10 @@ struct Task {
   Instant created_at{};
   Instant updated_at{};
   std::optional<Instant> completed_at;  // set when the task reaches done
+  // Lineage of a task carried over from an earlier cycle: the plan it came from last, and how
+  // many times it has been carried (0: never).
+  std::optional<PlanId> carried_from;
+  int carry_count = 0;
   bool operator==(const Task&) const = default;
 };
 

@@ -16,7 +16,7 @@ namespace {
 //
 // Instants are TEXT from FormatStorageTime (fixed width UTC), so comparing text compares time.
 // STRICT tables make SQLite refuse a value of the wrong type instead of storing it.
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     R"sql(
 CREATE TABLE plans (
   id INTEGER PRIMARY KEY,
@@ -145,6 +145,72 @@ CREATE INDEX notifications_by_task ON notifications (task_id, id);
 CREATE TABLE settings (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
+) STRICT;
+)sql",
+    // v3: templates, schedules and review cycles.
+    //
+    // plans: the template a plan came from, when its cycle is due to close, when it was closed.
+    // tasks: lineage of tasks carried over from an earlier cycle.
+    // goal_updates: every value recorded for a goal, the latest also copied into plans.goals.
+    // schedules: what a schedule remembers between runs; its rule lives in the config. The last
+    //   nominal fire is what catch-up after downtime counts from.
+    // cycles: one row per started cycle; UNIQUE (schedule_id, nominal_fire) is what makes a
+    //   cycle impossible to start twice, whatever crashes, restarts or clock steps happen.
+    // schedule_events: what a schedule did or missed (missed fires, skips, pauses, triggers).
+    // plan_reports: the snapshot frozen by closing a plan; JSON, written once.
+    R"sql(
+ALTER TABLE plans ADD COLUMN template TEXT;
+ALTER TABLE plans ADD COLUMN closes_at TEXT;
+ALTER TABLE plans ADD COLUMN closed_at TEXT;
+ALTER TABLE tasks ADD COLUMN carried_from INTEGER REFERENCES plans (id);
+ALTER TABLE tasks ADD COLUMN carry_count INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE goal_updates (
+  id INTEGER PRIMARY KEY,
+  plan_id INTEGER NOT NULL REFERENCES plans (id),
+  goal_index INTEGER NOT NULL,
+  value REAL NOT NULL,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  note TEXT NOT NULL
+) STRICT;
+CREATE INDEX goal_updates_by_goal ON goal_updates (plan_id, goal_index, id);
+
+CREATE TABLE schedules (
+  id TEXT PRIMARY KEY,
+  last_nominal_fire TEXT,
+  paused INTEGER NOT NULL CHECK (paused IN (0, 1)),
+  pause_reason TEXT NOT NULL,
+  paused_at TEXT,
+  updated_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE cycles (
+  id INTEGER PRIMARY KEY,
+  schedule_id TEXT NOT NULL,
+  nominal_fire TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  cause TEXT NOT NULL CHECK (cause IN ('schedule', 'catch_up', 'trigger')),
+  plan_id INTEGER NOT NULL UNIQUE REFERENCES plans (id),
+  previous_cycle_id INTEGER REFERENCES cycles (id),
+  UNIQUE (schedule_id, nominal_fire)
+) STRICT;
+
+CREATE TABLE schedule_events (
+  id INTEGER PRIMARY KEY,
+  schedule_id TEXT NOT NULL,
+  at TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  nominal_fire TEXT,
+  count INTEGER NOT NULL,
+  note TEXT NOT NULL
+) STRICT;
+CREATE INDEX schedule_events_by_schedule ON schedule_events (schedule_id, id);
+
+CREATE TABLE plan_reports (
+  plan_id INTEGER PRIMARY KEY REFERENCES plans (id),
+  closed_at TEXT NOT NULL,
+  report TEXT NOT NULL
 ) STRICT;
 )sql",
 };

@@ -426,8 +426,8 @@ TEST(ApiJsonEncode, PlanIsEncodedAsDocumented) {
   plan.title = "Raise CSAT to 85%";
   plan.owner = "li.lei";
   plan.team = "ops";
-  plan.goals = {Goal{"customer satisfaction", 80, 85, "%", "2026-12-31", std::nullopt},
-                Goal{"complaint rate", std::nullopt, 0.5, "%", std::nullopt, 1.25}};
+  plan.goals = {Goal{"customer satisfaction", 80, 85, "%", "2026-12-31", std::nullopt, {}, {}, {}, {}},
+                Goal{"complaint rate", std::nullopt, 0.5, "%", std::nullopt, 1.25, {}, {}, {}, {}}};
   plan.created_at = At("2026-11-25T01:00:00Z");
   plan.updated_at = At("2026-11-25T01:00:00Z");
   Task open = SampleTask();

@@ -102,9 +102,18 @@ class ModelTest : public ::testing::TestWithParam<std::uint32_t> {
     for (int i = Uniform(0, 2); i > 0; --i) {
       plan.goals.push_back(Goal{
           Pick(kTexts), MaybeNumber(), MaybeNumber().value_or(1.5), Chance(50) ? "%" : "",
-          Chance(50) ? std::optional<std::string>("2026-12-31") : std::nullopt, MaybeNumber()});
+          Chance(50) ? std::optional<std::string>("2026-12-31") : std::nullopt, MaybeNumber(),
+          std::nullopt, std::nullopt, std::nullopt, std::nullopt});
+      Goal& goal = plan.goals.back();
+      if (Chance(50)) goal.actual_at = RandomInstant();
+      if (Chance(50)) goal.owner = Pick(kOwners);
+      if (Chance(50)) goal.check_in_every = std::chrono::seconds(Uniform(1, 9) * 86400);
+      if (Chance(50)) goal.check_in_before_close = std::chrono::seconds(Uniform(1, 9) * 3600);
     }
     if (Chance(40)) plan.reminder_policy = Pick(kPolicies);
+    if (Chance(40)) plan.template_id = Pick(kTexts);
+    if (Chance(40)) plan.closes_at = RandomInstant();
+    if (Chance(40)) plan.closed_at = RandomInstant();
     plan.version = Uniform(1, 9);
     plan.created_at = RandomInstant();
     plan.updated_at = RandomInstant();
@@ -136,6 +145,10 @@ class ModelTest : public ::testing::TestWithParam<std::uint32_t> {
     task.created_at = RandomInstant();
     task.updated_at = RandomInstant();
     if (Chance(40)) task.completed_at = RandomInstant();
+    if (Chance(30)) {
+      task.carried_from = plan_id;
+      task.carry_count = Uniform(1, 3);
+    }
     return task;
   }
 
@@ -539,7 +552,7 @@ TEST_P(ModelTest, SqliteAnswersEveryQueryLikeTheModel) {
   EXPECT_EQ(states.size(), 5u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, ModelTest, ::testing::Values(1u, 2u, 3u, 20261125u));
+INSTANTIATE_TEST_SUITE_P(Seeds, ModelTest, ::testing::Values(1u, 2u, 3u, 20261126u));
 
 }  // namespace
 }  // namespace kaizen::storage

@@ -578,7 +578,7 @@ VALUES (1, 1, '2026-11-01T00:00:00.000Z', 'boss', 'created', NULL, 'open', '');
 
   auto storage = OpenStorage(OptionsFor(path));
   ASSERT_NE(storage, nullptr);
-  EXPECT_EQ(storage->schema_version(), 2);
+  EXPECT_EQ(storage->schema_version(), LatestSchemaVersion());
   std::optional<Plan> plan;
   std::optional<Task> task;
   std::vector<TaskEvent> events;

@@ -88,7 +88,7 @@ TEST_F(SqlitePlanRepositoryTest, RoundTripsEveryPlanField) {
   plan.team = "cs";
   plan.state = PlanState::kCancelled;
   plan.allow_self_verification = false;
-  plan.goals = {Goal{"tickets", 1.0 / 3.0, -2.5e-7, "", "2027-01-01", 123456789.125}};
+  plan.goals = {Goal{"tickets", 1.0 / 3.0, -2.5e-7, "", "2027-01-01", 123456789.125, {}, {}, {}, {}}};
   plan.version = 4;
   plan.updated_at = At("2026-12-01T00:00:00.001Z");
   Write([&](PlanRepository& repo) { repo.UpdatePlan(plan); });

@@ -42,7 +42,8 @@ TEST(StorageOpen, CreatesTheFileAndItsDirectoryAndAppliesEveryMigration) {
   EXPECT_EQ(db.QueryInt64("PRAGMA user_version"), LatestSchemaVersion());
   EXPECT_EQ(SchemaObjects(db, "table"),
             (std::set<std::string>{"plans", "tasks", "task_dependencies", "task_events",
-                                   "reminders", "notifications", "settings"}));
+                                   "reminders", "notifications", "settings", "goal_updates",
+                                   "schedules", "cycles", "schedule_events", "plan_reports"}));
   std::set<std::string> indexes = SchemaObjects(db, "index");
   for (const char* name :
        {"tasks_by_plan", "tasks_by_owner_state_due", "tasks_by_state_due", "task_events_by_task",

@@ -57,8 +57,8 @@ Plan SamplePlan(std::string title) {
   plan.team = "ops";
   plan.allow_self_verification = true;
   plan.goals = {
-      Goal{"customer satisfaction", 80.0, 85.5, "%", "2026-12-31", std::nullopt},
-      Goal{"complaint rate", std::nullopt, 0.1, "%", std::nullopt, 0.3},
+      Goal{"customer satisfaction", 80.0, 85.5, "%", "2026-12-31", std::nullopt, {}, {}, {}, {}},
+      Goal{"complaint rate", std::nullopt, 0.1, "%", std::nullopt, 0.3, {}, {}, {}, {}},
   };
   plan.version = 3;
   plan.created_at = At("2026-11-25T01:00:00.250Z");

@@ -10,8 +10,9 @@ Directory SampleDirectory() {
       {kTaskOwner, "Han Meimei", "ops", kManager, {{"dingtalk", "13800000002"}}},
       {kStranger, "Zhang San", "cs", kBoss, {}},
   };
-  std::vector<Team> teams = {{"ops", "Operations", "Asia/Shanghai"},
-                             {"cs", "Customer Service", "Europe/Berlin"}};
+  std::vector<Team> teams = {
+      {"ops", "Operations", "Asia/Shanghai", {{"analyst", kTaskOwner}, {"lead", kPlanOwner}}},
+      {"cs", "Customer Service", "Europe/Berlin", {}}};
   return Directory(std::move(people), std::move(teams));
 }
 

@@ -39,7 +39,7 @@ class PlanService : public ::testing::Test {
     plan.description = "November review";
     plan.owner = kPlanOwner;
     plan.team = "ops";
-    plan.goals = {{"customer satisfaction", 80, 85, "%", "2026-12-31", std::nullopt}};
+    plan.goals = {{"customer satisfaction", 80, 85, "%", "2026-12-31", std::nullopt, {}, {}, {}, {}}};
     plan.tasks = {
         MakeNewTask("data", "Collect survey data", kTaskOwner, Now() + hours{24}),
         MakeNewTask("analysis", "Analyse complaints", kTaskOwner, Now() + hours{48}, {"data"}),
@@ -195,7 +195,7 @@ TEST_F(PlanService, CreatePlanAcceptsFreeFormKind) {
 
 TEST_F(PlanService, CreatePlanRefusesBadGoals) {
   NewPlan request = SamplePlan();
-  request.goals.push_back({"", std::nullopt, 1, "", std::nullopt, std::nullopt});
+  request.goals.push_back({"", std::nullopt, 1, "", std::nullopt, std::nullopt, {}, {}, {}, {}});
   Refusal s = RefusedCreate(request, StatusCode::kInvalidArgument, "missing_field");
   EXPECT_EQ(s.details["field"], "goals[1].metric");
 
