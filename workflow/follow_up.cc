@@ -306,6 +306,21 @@ int NotifyTransition(PlanRepository& repo, const FollowUpSettings& settings,
   return written;
 }
 
+int NotifyPlanEvent(PlanRepository& repo, const FollowUpSettings& settings,
+                    const Directory& directory, const Plan& plan, std::string_view kind,
+                    std::map<std::string, std::string> facts, const std::string& cause,
+                    Instant now, const std::optional<PersonId>& person) {
+  NotificationEvent e = PlanEventBase(directory, plan, now);
+  e.kind = std::string(kind);
+  e.facts = std::move(facts);
+  if (person) {
+    SetRecipient(e, directory, RecipientKind::kPerson, *person);
+  } else {
+    SetRecipient(e, directory, RecipientKind::kTeam, plan.team);
+  }
+  return WriteToChannels(repo, settings, settings.ChannelsOf(plan.team), cause, e, now);
+}
+
 FireReport FireDueReminders(PlanRepository& repo, const FollowUpSettings& settings,
                             const Directory& directory, Instant now, int limit, bool /*catch_up*/) {
   FireReport report;

@@ -131,6 +131,16 @@ struct FireReport {
 FireReport FireDueReminders(PlanRepository& repo, const FollowUpSettings& settings,
                             const Directory& directory, Instant now, int limit, bool catch_up);
 
+// A notification about a whole plan (cycle_started, cycle_summary, a goal's check-in, ...),
+// written to each channel of the plan's team in the caller's transaction. Addressed to the team,
+// or to `person` when set (mentioned by their handle). `cause` names the event for the
+// idempotency key, so writing the same cause twice writes nothing new. Returns how many
+// notifications were new.
+int NotifyPlanEvent(PlanRepository& repo, const FollowUpSettings& settings,
+                    const Directory& directory, const Plan& plan, std::string_view kind,
+                    std::map<std::string, std::string> facts, const std::string& cause,
+                    Instant now, const std::optional<PersonId>& person = std::nullopt);
+
 // The idempotency key of a notification: printable ASCII without '.', unique per cause and
 // channel, the same whenever the same cause is written again.
 std::string NotificationKey(std::string_view cause, std::string_view channel);

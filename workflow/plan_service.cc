@@ -239,6 +239,8 @@ Result<PlanWithTasks> CreatePlan(PlanRepository& repo, const Directory& director
   plan.allow_self_verification = request.allow_self_verification;
   plan.reminder_policy = request.reminder_policy;
   plan.goals = request.goals;
+  plan.template_id = request.template_id;
+  plan.closes_at = request.closes_at;
   plan.version = 1;
   plan.created_at = now;
   plan.updated_at = now;

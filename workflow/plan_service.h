@@ -43,8 +43,10 @@ struct NewPlan {
   std::string team;  // required, known team
   bool allow_self_verification = false;
   std::optional<std::string> reminder_policy;  // checked by the caller; nullopt: the team's
-  std::vector<Goal> goals;
+  std::vector<Goal> goals;      // a goal's owner, when set, must be a known person
   std::vector<NewTask> tasks;  // created with the plan, in order
+  std::optional<std::string> template_id;  // copied to Plan::template_id
+  std::optional<Instant> closes_at;        // copied to Plan::closes_at
 };
 
 struct PlanWithTasks {
