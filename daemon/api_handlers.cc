@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/plan_templates.h"
 #include "daemon/api_json.h"
 #include "daemon/logging.h"
 #include "daemon/openapi_document.h"
@@ -120,6 +121,8 @@ ApiHandlers::ApiHandlers(storage::Storage& storage, std::shared_ptr<const Direct
   Route("GET", "/healthz", &ApiHandlers::GetHealth);
   Route("GET", "/readyz", &ApiHandlers::GetReady);
   Route("GET", "/openapi.json", &ApiHandlers::GetOpenApi);
+  Route("GET", "/api/v1/templates", &ApiHandlers::ListTemplates);
+  Route("GET", "/api/v1/templates/{id}", &ApiHandlers::GetTemplate);
 }
 
 void ApiHandlers::Route(std::string method, std::string pattern, Member member) {
@@ -188,6 +191,7 @@ asio::awaitable<HttpResponse> ApiHandlers::PostPlan(HttpRequest request, RoutePa
   if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
   auto body = ParseJsonObjectBody(request);
   if (!body.ok()) co_return Error(body.status());
+  if (body->contains("template")) co_return co_await PostPlanFromTemplate(std::move(*body));
   auto decoded = DecodeCreatePlan(*body);
   if (!decoded.ok()) co_return Error(decoded.status());
   auto actor = ResolveActor(decoded->actor, *directory_);
@@ -200,9 +204,12 @@ asio::awaitable<HttpResponse> ApiHandlers::PostPlan(HttpRequest request, RoutePa
                                "tasks[" + std::to_string(i) + "].reminder_policy");
     if (!s.ok()) co_return Error(s);
   }
-  Instant now = clock_.Now();
-  auto command = [directory = directory_, settings = follow_up_.settings,
-                  plan = std::move(decoded->plan), actor = *actor,
+  co_return co_await StorePlan(std::move(decoded->plan), *actor, clock_.Now());
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::StorePlan(NewPlan plan, PersonId actor, Instant now) {
+  auto command = [directory = directory_, settings = follow_up_.settings, plan = std::move(plan),
+                  actor = std::move(actor),
                   now](PlanRepository& repo) -> Result<Followed<PlanWithTasks>> {
     auto created = CreatePlan(repo, *directory, plan, actor, now);
     if (!created.ok()) return created.status();
@@ -564,6 +571,61 @@ asio::awaitable<HttpResponse> ApiHandlers::GetOpenApi(HttpRequest, RouteParams) 
   HttpResponse response;
   response.body = std::string(OpenApiDocument());
   co_return response;
+}
+
+// ---- Templates (issue 5, "tpl") ---------------------------------------------------------------
+
+void ApiHandlers::SetTemplates(std::vector<PlanTemplate> templates) {
+  templates_ = std::move(templates);
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::ListTemplates(HttpRequest request, RouteParams) {
+  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
+  co_return JsonResponse(200, EncodeTemplateList(templates_));
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::GetTemplate(HttpRequest request, RouteParams params) {
+  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
+  const std::string id = PathId(params);
+  for (const PlanTemplate& t : templates_) {
+    if (t.id == id) co_return JsonResponse(200, Json(config::PlanTemplateToJson(t)));
+  }
+  co_return Error(NotFound("template_not_found", "no template with id '" + id + "'"));
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::PostPlanFromTemplate(nlohmann::json body) {
+  auto decoded = DecodeCreatePlanFromTemplate(body);
+  if (!decoded.ok()) co_return Error(decoded.status());
+  const PlanTemplate* found = nullptr;
+  for (const PlanTemplate& t : templates_) {
+    if (t.id == decoded->template_id) found = &t;
+  }
+  if (found == nullptr) {
+    Json known = Json::array();
+    for (const PlanTemplate& t : templates_) known.push_back(t.id);
+    co_return Error(Unprocessable("unknown_template",
+                                  "no template named '" + decoded->template_id + "' in the config",
+                                  {{"field", "template"}, {"known", known}}));
+  }
+  const Team* team = directory_->FindTeam(decoded->team);
+  if (team == nullptr) {
+    co_return Error(
+        Unprocessable("unknown_team", "unknown team '" + decoded->team + "'", {{"field", "team"}}));
+  }
+  auto actor = ResolveActor(decoded->actor, *directory_);
+  if (!actor.ok()) co_return Error(actor.status());
+  const Instant now = clock_.Now();
+  // Working days come from the team's calendar; a team without one works Monday to Friday.
+  auto team_settings = follow_up_.settings->teams.find(team->id);
+  const WorkingCalendar calendar =
+      team_settings != follow_up_.settings->teams.end() && team_settings->second.calendar
+          ? *team_settings->second.calendar
+          : WeekdayCalendar(team->time_zone);
+  auto plan =
+      InstantiateTemplate(*found, *team, *directory_, calendar, decoded->start.value_or(now));
+  if (!plan.ok()) co_return Error(plan.status());
+  if (decoded->owner) plan->owner = *decoded->owner;
+  co_return co_await StorePlan(std::move(*plan), *actor, now);
 }
 
 }  // namespace kaizen::daemon

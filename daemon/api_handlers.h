@@ -18,6 +18,7 @@
 #include "daemon/router.h"
 #include "workflow/follow_up.h"
 #include "workflow/model.h"
+#include "workflow/plan_template.h"
 #include "workflow/status.h"
 #include "workflow/time.h"
 
@@ -51,6 +52,11 @@ class ApiHandlers {
 
   const Router& router() const { return router_; }
 
+  // ---- templates (issue 5, "tpl") ----
+  // The config's plan templates, served by GET /api/v1/templates[/{id}] and instantiated by
+  // POST /api/v1/plans {"template": ...}. Call before serving; none by default.
+  void SetTemplates(std::vector<PlanTemplate> templates);
+
  private:
   using Member = boost::asio::awaitable<HttpResponse> (ApiHandlers::*)(HttpRequest, RouteParams);
   void Route(std::string method, std::string pattern, Member member);
@@ -78,6 +84,15 @@ class ApiHandlers {
   boost::asio::awaitable<HttpResponse> GetHealth(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> GetReady(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> GetOpenApi(HttpRequest request, RouteParams params);
+
+  // ---- templates (issue 5, "tpl") ----
+  boost::asio::awaitable<HttpResponse> ListTemplates(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> GetTemplate(HttpRequest request, RouteParams params);
+  // POST /api/v1/plans with "template": the plan instantiated for the team, then StorePlan.
+  boost::asio::awaitable<HttpResponse> PostPlanFromTemplate(nlohmann::json body);
+  // Creates the plan with its reminders in one transaction; 201 with the plan and Location.
+  boost::asio::awaitable<HttpResponse> StorePlan(NewPlan plan, PersonId actor, Instant now);
+  std::vector<PlanTemplate> templates_;
 
   storage::Storage& storage_;
   std::shared_ptr<const Directory> directory_;

@@ -506,6 +506,46 @@ Result<CreatePlanBody> DecodeCreatePlan(const json& body) {
   return out;
 }
 
+// ---- templates (issue 5, "tpl") ----
+
+Result<CreatePlanFromTemplateBody> DecodeCreatePlanFromTemplate(const json& body) {
+  for (const char* inline_field : {"tasks", "goals"}) {
+    if (body.contains(inline_field)) {
+      return InvalidArgument("template_with_inline_fields",
+                             std::string("a plan from a template takes its ") + inline_field +
+                                 " from the template; send either \"template\" or \"" +
+                                 inline_field + "\"",
+                             {{"field", inline_field}});
+    }
+  }
+  CreatePlanFromTemplateBody out;
+  ObjectDecoder d(body, "", {"template", "team", "start", "owner", "actor"});
+  d.NonEmptyString("template", out.template_id, true);
+  d.NonEmptyString("team", out.team, true);
+  d.Time("start", out.start);
+  d.String("owner", out.owner, false);
+  d.String("actor", out.actor, false);
+  if (!d.ok()) return d.status();
+  return out;
+}
+
+Json EncodeTemplateList(const std::vector<PlanTemplate>& templates) {
+  Json items = Json::array();
+  for (const PlanTemplate& t : templates) {
+    Json j;
+    j["id"] = t.id;
+    j["title"] = t.title;
+    j["kind"] = t.kind;
+    j["tasks"] = t.tasks.size();
+    j["goals"] = t.goals.size();
+    j["source"] = t.source;
+    items.push_back(std::move(j));
+  }
+  Json out;
+  out["items"] = std::move(items);
+  return out;
+}
+
 Result<AddTaskBody> DecodeAddTask(const json& body) {
   AddTaskBody out;
   ObjectDecoder d(body, "",

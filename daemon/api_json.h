@@ -17,6 +17,7 @@
 #include "workflow/model.h"
 #include "workflow/notification.h"
 #include "workflow/plan_service.h"
+#include "workflow/plan_template.h"
 #include "workflow/repository.h"
 #include "workflow/status.h"
 #include "workflow/task_rules.h"
@@ -59,6 +60,21 @@ struct CreatePlanBody {
   std::optional<PersonId> actor;
 };
 Result<CreatePlanBody> DecodeCreatePlan(const nlohmann::json& body);
+
+// ---- templates (issue 5, "tpl") ----
+// POST /api/v1/plans with "template": {"template", "team", "start"?, "owner"?, "actor"?}.
+// "tasks" or "goals" beside "template" is kInvalidArgument "template_with_inline_fields"
+// (details.field names the first); any other field is "unknown_field".
+struct CreatePlanFromTemplateBody {
+  std::string template_id;
+  std::string team;
+  std::optional<Instant> start;   // default: now
+  std::optional<PersonId> owner;  // overrides the template's plan owner
+  std::optional<PersonId> actor;
+};
+Result<CreatePlanFromTemplateBody> DecodeCreatePlanFromTemplate(const nlohmann::json& body);
+// {"items": [{"id", "title", "kind", "tasks", "goals", "source"}]}: counts of tasks and goals.
+Json EncodeTemplateList(const std::vector<PlanTemplate>& templates);
 
 struct AddTaskBody {
   NewTask task;

@@ -158,6 +158,7 @@ class Daemon::Impl {
     hooks.notifications_written = [dispatcher = dispatcher_.get()] { dispatcher->Wake(); };
     api_ = std::make_unique<ApiHandlers>(*storage_, directory, clock_, std::move(hooks),
                                          dispatcher_.get());
+    api_->SetTemplates(config.templates);
 
     HttpServerOptions server_options;
     server_options.host = config.server.host;
