@@ -85,6 +85,13 @@ std::vector<CommandSpec> BuildCommands() {
        "the provider's own code and message, the reply body, how kaizend reads it and what to\n"
        "do. The message is not a reminder: it is sent once, never retried, after the\n"
        "channel's rate limit. Exit status 0 when the channel delivered it, 4 when not."},
+      {"templates",
+       {},
+       {},
+       "list the plan templates",
+       "Lists the plan templates of kaizend's config: id, kind, how many tasks and goals, the\n"
+       "title pattern and the file each was read from. Make a plan from one with\n"
+       "POST /api/v1/plans {\"template\": ID, \"team\": T} (docs/api.md)."},
       {"summary",
        {},
        {{"team", "ID", "only this team"}, {"owner", "ID", "only this person's tasks"}},

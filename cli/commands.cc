@@ -127,6 +127,7 @@ class Session {
     if (name == "channels") return Channels();
     if (name == "channels test") return ChannelTest();
     if (name == "summary") return Summary();
+    if (name == "templates") return Templates();
     return UsageError("command '" + std::string(name) + "' is not implemented");
   }
 
@@ -295,6 +296,19 @@ class Session {
     Result<json> plan = Call("GET", "/plans/" + *id);
     if (!plan.ok()) return plan.status();
     term_.out << (Json() ? Dump(*plan) : RenderPlan(*plan, clock_.Now()));
+    return Status::Ok();
+  }
+
+  Status Templates() {
+    Result<json> list = Call("GET", "/templates");
+    if (!list.ok()) return list.status();
+    if (Json()) {
+      term_.out << Dump(*list);
+    } else if (list->value("items", json::array()).empty()) {
+      term_.out << "no templates\n";
+    } else {
+      term_.out << RenderTemplateTable(list->at("items"));
+    }
     return Status::Ok();
   }
 

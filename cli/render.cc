@@ -259,6 +259,19 @@ std::string RenderChannelTable(const json& channels) {
   return table.Render();
 }
 
+std::string RenderTemplateTable(const json& templates) {
+  Table table({"ID", "KIND", "TASKS", "GOALS", "TITLE", "SOURCE"});
+  table.AlignRight(2);
+  table.AlignRight(3);
+  if (templates.is_array()) {
+    for (const json& t : templates) {
+      table.AddRow({Text(t, "id"), Text(t, "kind"), Text(t, "tasks"), Text(t, "goals"),
+                    Text(t, "title"), Text(t, "source")});
+    }
+  }
+  return table.Render();
+}
+
 std::string RenderChannelTest(const json& report) {
   const bool delivered = Field(report, "delivered") == true;
   std::string out = "Channel " + Text(report, "channel") + " (" + Text(report, "type") +

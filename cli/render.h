@@ -23,6 +23,8 @@ std::string RenderPlan(const nlohmann::ordered_json& plan, Instant now);
 std::string RenderSummary(const nlohmann::ordered_json& summary, Instant now);
 // Columns ID, TYPE, RATE, STATE, URL of GET /channels items.
 std::string RenderChannelTable(const nlohmann::ordered_json& channels);
+// Columns ID, KIND, TASKS, GOALS, TITLE, SOURCE of GET /templates items.
+std::string RenderTemplateTable(const nlohmann::ordered_json& templates);
 // What a channel test met (POST /channels/{id}/test): the verdict first, then the provider's
 // answer field by field.
 std::string RenderChannelTest(const nlohmann::ordered_json& report);

@@ -574,5 +574,40 @@ TEST_F(CliCommands, ChannelsListsTypeRateStateAndRedactedUrl) {
             "-\n");
 }
 
+// ---- templates ------------------------------------------------------------------------
+
+TEST_F(CliCommands, TemplatesListAsATableAndAsJson) {
+  const json list = {{"items",
+                      {{{"id", "monthly-review-zh"},
+                        {"title", "{team} 月度运营复盘 {year}年{month}月"},
+                        {"kind", "monthly_review"},
+                        {"tasks", 7},
+                        {"goals", 3},
+                        {"source", "examples/templates/monthly-review.zh.json"}},
+                       {{"id", "quarterly-self-check-en"},
+                        {"title", "{team} self-check {year} Q{quarter}"},
+                        {"kind", "self_check"},
+                        {"tasks", 5},
+                        {"goals", 2},
+                        {"source", "examples/templates/quarterly-self-check.en.json"}}}}};
+  Answer(200, list);
+  EXPECT_EQ(Run({"templates"}), kExitOk);
+  EXPECT_EQ(Targets(), std::vector<std::string>{"GET /api/v1/templates"});
+  const std::string table = out_.str();
+  EXPECT_NE(table.find("ID"), std::string::npos) << table;
+  EXPECT_NE(table.find("SOURCE"), std::string::npos) << table;
+  EXPECT_NE(table.find("monthly-review-zh"), std::string::npos) << table;
+  EXPECT_NE(table.find("{team} self-check {year} Q{quarter}"), std::string::npos) << table;
+  EXPECT_NE(table.find("examples/templates/quarterly-self-check.en.json"), std::string::npos);
+
+  Answer(200, list);
+  EXPECT_EQ(Run({"templates", "-o", "json"}), kExitOk);
+  EXPECT_EQ(json::parse(out_.str()), list);
+
+  Answer(200, {{"items", json::array()}});
+  EXPECT_EQ(Run({"templates"}), kExitOk);
+  EXPECT_EQ(out_.str(), "no templates\n");
+}
+
 }  // namespace
 }  // namespace kaizen::cli
