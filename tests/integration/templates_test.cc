@@ -8,6 +8,7 @@
 #include <string>
 
 #include "tests/integration/daemon_fixture.h"
+#include "workflow/time.h"
 
 namespace kaizen::testing {
 namespace {
@@ -171,10 +172,10 @@ TEST_F(Templates, Errors) {
   EXPECT_TRUE(IsError(unknown, 422, "unknown_template"));
   EXPECT_EQ(unknown.json["error"]["details"]["field"], "template");
 
-  // support maps no analyst: the first task that needs one is named.
+  // support maps no analyst: the first field that needs one (the goal's owner) is named.
   HttpResponse role = Post("/api/v1/plans", {{"template", "review"}, {"team", "support"}});
   EXPECT_TRUE(IsError(role, 422, "unknown_role"));
-  EXPECT_EQ(role.json["error"]["details"]["field"], "tasks[0].owner");
+  EXPECT_EQ(role.json["error"]["details"]["field"], "goals[0].owner");
   EXPECT_EQ(role.json["error"]["details"]["role"], "analyst");
 
   HttpResponse mixed =
