@@ -591,12 +591,12 @@ Result<ClosedPlan> ClosePlan(PlanRepository& repo, const FollowUpSettings& setti
   if (!plan) return NotFound("plan_not_found", "there is no plan " + std::to_string(plan_id));
   if (plan->closed_at) {
     if (std::optional<PlanReport> frozen = FrozenReport(repo, plan_id)) {
-      return ClosedPlan{std::move(*frozen), false};
+      return ClosedPlan{std::move(*frozen), false, 0};
     }
     // Closed without a readable report (a row damaged by hand): answer what it would have said
     // rather than write again.
     PlanReport rebuilt = BuildReport(repo, directory, *plan, previous, now);
-    return ClosedPlan{std::move(rebuilt), false};
+    return ClosedPlan{std::move(rebuilt), false, 0};
   }
 
   PlanReport report = BuildReport(repo, directory, *plan, previous, now);
@@ -615,9 +615,26 @@ Result<ClosedPlan> ClosePlan(PlanRepository& repo, const FollowUpSettings& setti
        report.on_time_percent ? NumberText(std::round(*report.on_time_percent)) : ""},
       {"tasks_carried", report.snapshot.carried > 0 ? std::to_string(report.snapshot.carried) : ""},
   };
-  NotifyPlanEvent(repo, settings, directory, *plan, kNotifyCycleSummary, std::move(facts),
-                  "p" + std::to_string(plan_id) + "-closed", now);
-  return ClosedPlan{std::move(report), true};
+  const int written =
+      NotifyPlanEvent(repo, settings, directory, *plan, kNotifyCycleSummary, std::move(facts),
+                      "p" + std::to_string(plan_id) + "-closed", now);
+  return ClosedPlan{std::move(report), true, written};
+}
+
+std::optional<ClosedPlan> CloseCompletedCycle(PlanRepository& repo,
+                                              const FollowUpSettings& settings,
+                                              const Directory& directory,
+                                              const RecordedTransition& transition, Instant now) {
+  const Plan& plan = transition.plan_after;
+  if (plan.state != PlanState::kCompleted ||
+      transition.plan_before.state == PlanState::kCompleted) {
+    return std::nullopt;
+  }
+  if (!repo.IsCyclePlan(plan.id)) return std::nullopt;
+  auto closed =
+      ClosePlan(repo, settings, directory, plan.id, PreviousCycleReport(repo, plan.id), now);
+  if (!closed.ok()) return std::nullopt;  // only plan_not_found, and the plan was just read
+  return std::move(*closed);
 }
 
 }  // namespace kaizen

@@ -104,6 +104,7 @@ Result<PlanReport> ReportOfPlan(PlanReader& reader, const Directory& directory, 
 struct ClosedPlan {
   PlanReport report;
   bool newly_closed = false;  // false: it was closed before and nothing changed
+  int notifications = 0;      // cycle_summary rows written (one per channel of the team)
 };
 
 // Closes the plan: freezes its report (stored by plan_id, plan.closed_at set, version + 1) and
@@ -113,5 +114,14 @@ struct ClosedPlan {
 Result<ClosedPlan> ClosePlan(PlanRepository& repo, const FollowUpSettings& settings,
                              const Directory& directory, PlanId plan_id,
                              const std::optional<PlanReport>& previous, Instant now);
+
+// Auto-close: when `transition` completed its plan (state became completed) and the plan is a
+// review cycle's (PlanReader::IsCyclePlan), closes it (ClosePlan, compared with the previous
+// cycle's frozen report) in the same transaction. nullopt when it did nothing: the plan did not
+// just complete, or is not a cycle's (such plans close only when asked).
+std::optional<ClosedPlan> CloseCompletedCycle(PlanRepository& repo,
+                                              const FollowUpSettings& settings,
+                                              const Directory& directory,
+                                              const RecordedTransition& transition, Instant now);
 
 }  // namespace kaizen

@@ -317,6 +317,7 @@ TEST_F(PlanReportTest, ClosePlanFreezesTheReportAndTellsTheTeamOnce) {
   auto closed = ClosePlan(repo_, settings_, directory_, plan, std::nullopt, close_at);
   ASSERT_TRUE(closed.ok()) << closed.status().ToString();
   EXPECT_TRUE(closed->newly_closed);
+  EXPECT_EQ(closed->notifications, 2);
   EXPECT_EQ(closed->report.closed_at, std::optional<Instant>(close_at));
   EXPECT_EQ(closed->report.tasks_total, 4);
 
@@ -351,6 +352,7 @@ TEST_F(PlanReportTest, ClosePlanFreezesTheReportAndTellsTheTeamOnce) {
       ClosePlan(repo_, settings_, directory_, plan, std::nullopt, At("2026-11-20T00:00:00Z"));
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->newly_closed);
+  EXPECT_EQ(again->notifications, 0);
   EXPECT_EQ(again->report, closed->report);
   EXPECT_TRUE(repo_ == snapshot);
 }
@@ -389,6 +391,56 @@ TEST_F(PlanReportTest, ReportOfPlanIsLiveUntilClosedThenFrozenAndComparesWithThe
 
   auto missing = ReportOfPlan(repo_, directory_, 99, kStart);
   EXPECT_EQ(missing.status().reason(), "plan_not_found");
+}
+
+TEST_F(PlanReportTest, ACycleClosesByItselfWhenItsLastTaskCompletesIt) {
+  PlanId october = MakePlan("October review");
+  ASSERT_TRUE(
+      ClosePlan(repo_, settings_, directory_, october, std::nullopt, At("2026-11-01T00:00:00Z"))
+          .ok());
+  PlanId plan = MakePlan();
+  repo_.LinkCycle(october, std::nullopt);
+  repo_.LinkCycle(plan, october);
+  for (size_t i = 0; i + 1 < tasks_.size(); ++i) {
+    Move(tasks_[i], TaskState::kCancelled, kPlanOwner, At("2026-11-03T00:00:00Z"), "not needed");
+  }
+  auto record = [&](TaskState to, const PersonId& actor, Instant at) {
+    auto recorded = RecordTransition(repo_, directory_, tasks_.back(),
+                                     TransitionRequest{to, "", actor, std::nullopt}, at);
+    EXPECT_TRUE(recorded.ok()) << recorded.status().ToString();
+    return *recorded;
+  };
+  // Done is not completion: nothing happens.
+  RecordedTransition done = record(TaskState::kDone, kPlanOwner, At("2026-11-04T00:00:00Z"));
+  EXPECT_FALSE(CloseCompletedCycle(repo_, settings_, directory_, done, At("2026-11-04T00:00:00Z")));
+  // Verified completes the plan: closed in the same transaction, against October.
+  RecordedTransition verified =
+      record(TaskState::kVerified, testing::kBoss, At("2026-11-05T00:00:00Z"));
+  ASSERT_EQ(verified.plan_after.state, PlanState::kCompleted);
+  auto closed =
+      CloseCompletedCycle(repo_, settings_, directory_, verified, At("2026-11-05T00:00:00Z"));
+  ASSERT_TRUE(closed.has_value());
+  EXPECT_TRUE(closed->newly_closed);
+  EXPECT_EQ(closed->report.previous_plan_id, std::optional<PlanId>(october));
+  EXPECT_EQ(repo_.FindPlan(plan)->closed_at, std::optional<Instant>(At("2026-11-05T00:00:00Z")));
+  EXPECT_TRUE(repo_.FindPlanReport(plan).has_value());
+}
+
+TEST_F(PlanReportTest, APlanThatIsNotACycleIsNotClosedWhenItCompletes) {
+  PlanId plan = MakePlan();
+  for (size_t i = 0; i + 1 < tasks_.size(); ++i) {
+    Move(tasks_[i], TaskState::kCancelled, kPlanOwner, At("2026-11-03T00:00:00Z"), "not needed");
+  }
+  Move(tasks_.back(), TaskState::kDone, kPlanOwner, At("2026-11-04T00:00:00Z"));
+  auto recorded =
+      RecordTransition(repo_, directory_, tasks_.back(),
+                       TransitionRequest{TaskState::kVerified, "", testing::kBoss, std::nullopt},
+                       At("2026-11-05T00:00:00Z"));
+  ASSERT_TRUE(recorded.ok());
+  ASSERT_EQ(recorded->plan_after.state, PlanState::kCompleted);
+  EXPECT_FALSE(
+      CloseCompletedCycle(repo_, settings_, directory_, *recorded, At("2026-11-05T00:00:00Z")));
+  EXPECT_FALSE(repo_.FindPlan(plan)->closed_at.has_value());
 }
 
 }  // namespace
