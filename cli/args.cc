@@ -70,6 +70,20 @@ std::vector<CommandSpec> BuildCommands() {
        {},
        "a plan with its goals and tasks",
        "Shows plan ID: its fields, its goals and every task."},
+      {"plan report",
+       {"ID"},
+       {{"markdown", "", "print the report as Markdown, as kaizend writes it for people"},
+        {"locale", "L", "the Markdown's language: en or zh-CN (default: the team's)"}},
+       "a plan's report: tasks by state, on time, overdue, goals",
+       "Shows the report of plan ID: tasks by state, the share finished on time, overdue tasks\n"
+       "with owners and days late, goals, the cycle snapshot and the change against the\n"
+       "previous cycle. Live until the plan is closed, then the report frozen at closing."},
+      {"plan close",
+       {"ID"},
+       {},
+       "close a plan: freeze its report and post the summary",
+       "Closes plan ID: its report is frozen and the team's channels get the summary. Closing\n"
+       "a closed plan changes nothing and shows the same report."},
       {"channels",
        {},
        {},

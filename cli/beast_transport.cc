@@ -61,7 +61,7 @@ asio::awaitable<Outcome> Exchange(ServerUrl server, HttpRequest request, Timeout
   std::string host = ipv6 ? "[" + server.host + "]" : server.host;
   req.set(http::field::host, server.port == "80" ? host : host + ":" + server.port);
   req.set(http::field::user_agent, "kaizenctl");
-  req.set(http::field::accept, "application/json");
+  req.set(http::field::accept, request.accept);
   if (!request.body.empty()) {
     req.set(http::field::content_type, "application/json");
     req.body() = request.body;

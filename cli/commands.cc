@@ -124,6 +124,8 @@ class Session {
     if (name == "task reopen") return TaskMove("open");
     if (name == "plans") return Plans();
     if (name == "plan show") return PlanShow();
+    if (name == "plan report") return PlanReport();
+    if (name == "plan close") return PlanClose();
     if (name == "channels") return Channels();
     if (name == "channels test") return ChannelTest();
     if (name == "summary") return Summary();
@@ -309,6 +311,38 @@ class Session {
     } else {
       term_.out << RenderTemplateTable(list->at("items"));
     }
+    return Status::Ok();
+  }
+
+  Status PlanReport() {
+    Result<std::string> id = IdArgument();
+    if (!id.ok()) return id.status();
+    std::string path = "/plans/" + *id + "/report";
+    if (inv_.Has("markdown")) {
+      if (auto locale = inv_.Get("locale")) path += "?locale=" + PercentEncode(*locale);
+      HttpRequest request{"GET", server_.base_path + "/api/v1" + path, "", std::nullopt,
+                          "text/markdown"};
+      Result<HttpResponse> response = transport_.Send(request);
+      if (!response.ok()) return response.status();
+      if (response->status >= 200 && response->status < 300) {
+        term_.out << response->body;
+        return Status::Ok();
+      }
+      return Call("GET", path).status();  // the error, as JSON this time
+    }
+    if (inv_.Has("locale")) return UsageError("--locale goes with --markdown");
+    Result<json> report = Call("GET", path);
+    if (!report.ok()) return report.status();
+    term_.out << (Json() ? Dump(*report) : RenderReport(*report));
+    return Status::Ok();
+  }
+
+  Status PlanClose() {
+    Result<std::string> id = IdArgument();
+    if (!id.ok()) return id.status();
+    Result<json> report = Call("POST", "/plans/" + *id + "/close", json::object());
+    if (!report.ok()) return report.status();
+    term_.out << (Json() ? Dump(*report) : RenderReport(*report));
     return Status::Ok();
   }
 

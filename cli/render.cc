@@ -161,6 +161,74 @@ std::string RenderPlanTable(const json& plans) {
   return table.Render();
 }
 
+std::string RenderReport(const json& report) {
+  std::string out =
+      "Report of plan " + Text(report, "plan_id") + ": " + Text(report, "title") + "\n";
+  const json& closed_at = Field(report, "closed_at");
+  Table fields;
+  fields.AddRow({"team", Text(report, "team")});
+  fields.AddRow({"plan state", Text(report, "plan_state")});
+  fields.AddRow({"report", closed_at.is_string() ? "frozen, closed " + closed_at.get<std::string>()
+                                                 : "live, " + Text(report, "generated_at")});
+  fields.AddRow({"tasks", Counts(Field(report, "tasks_by_state"), TaskStateNames()) + " (" +
+                              Text(report, "tasks_total") + " in all)"});
+  const json& on_time = Field(report, "on_time_percent");
+  fields.AddRow({"on time", on_time.is_number()
+                                ? Text(on_time) + "% (" + Text(report, "finished_on_time") +
+                                      " of " + Text(report, "finished") + " finished on time)"
+                                : "- (nothing finished or due yet)"});
+  const json& snapshot = Field(report, "snapshot");
+  fields.AddRow({"snapshot", "at start " + Text(snapshot, "scope_at_start") + ", added " +
+                                 Text(snapshot, "added") + ", done " + Text(snapshot, "done") +
+                                 ", verified " + Text(snapshot, "verified") + ", cancelled " +
+                                 Text(snapshot, "cancelled") + ", carried " +
+                                 Text(snapshot, "carried")});
+  const json& previous = Field(report, "previous");
+  if (previous.is_object()) {
+    fields.AddRow({"previous cycle", "plan " + Text(previous, "plan_id") + ": on time " +
+                                         Text(previous, "on_time_percent_change") +
+                                         " points, overdue " + Text(previous, "overdue_change")});
+  }
+  out += Indent(fields.Render());
+  const json& overdue = Field(report, "overdue");
+  if (overdue.is_array() && !overdue.empty()) {
+    out += "\nOverdue\n";
+    Table table({"ID", "OWNER", "DUE", "DAYS LATE", "TITLE"});
+    table.AlignRight(0);
+    table.AlignRight(3);
+    for (const json& t : overdue) {
+      table.AddRow({Text(t, "id"), Text(t, "owner_name"), Text(t, "due_at"), Text(t, "days_late"),
+                    Text(t, "title")});
+    }
+    out += table.Render();
+  }
+  const json& carried_twice = Field(report, "carried_twice");
+  if (carried_twice.is_array() && !carried_twice.empty()) {
+    out += "\nCarried twice or more\n";
+    Table table({"ID", "OWNER", "TIMES", "TITLE"});
+    table.AlignRight(0);
+    table.AlignRight(2);
+    for (const json& t : carried_twice) {
+      table.AddRow(
+          {Text(t, "id"), Text(t, "owner_name"), Text(t, "carry_count"), Text(t, "title")});
+    }
+    out += table.Render();
+  }
+  const json& goals = Field(report, "goals");
+  if (goals.is_array() && !goals.empty()) {
+    out += "\nGoals\n";
+    Table table({"METRIC", "BASELINE", "TARGET", "LATEST", "UNIT", "RECORDED"});
+    for (std::size_t c = 1; c <= 3; ++c) table.AlignRight(c);
+    for (const json& g : goals) {
+      std::string unit = Text(g, "unit");
+      table.AddRow({Text(g, "metric"), Text(g, "baseline"), Text(g, "target"), Text(g, "actual"),
+                    unit.empty() ? "-" : unit, Text(g, "actual_at")});
+    }
+    out += table.Render();
+  }
+  return out;
+}
+
 std::string RenderPlan(const json& plan, Instant now) {
   std::string out = "Plan " + Text(plan, "id") + ": " + Text(plan, "title") + "\n";
   const json& progress = Field(plan, "progress");

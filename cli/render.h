@@ -20,6 +20,9 @@ std::string RenderTask(const nlohmann::ordered_json& task, const nlohmann::order
 std::string RenderPlanTable(const nlohmann::ordered_json& plans);
 // A plan's fields, goals and tasks.
 std::string RenderPlan(const nlohmann::ordered_json& plan, Instant now);
+// A plan's report (GET /plans/{id}/report, POST /plans/{id}/close): whether live or frozen,
+// tasks by state, on time, the overdue tasks, goals, the cycle snapshot, the previous cycle.
+std::string RenderReport(const nlohmann::ordered_json& report);
 std::string RenderSummary(const nlohmann::ordered_json& summary, Instant now);
 // Columns ID, TYPE, RATE, STATE, URL of GET /channels items.
 std::string RenderChannelTable(const nlohmann::ordered_json& channels);

@@ -18,6 +18,7 @@ struct HttpRequest {
   // How long the answer may take, for a call that waits on something slow (a channel test);
   // the transport's own timeout when not set.
   std::optional<std::chrono::milliseconds> timeout = std::nullopt;
+  std::string accept = "application/json";  // the Accept header
 };
 
 struct HttpResponse {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "daemon/logging.h"
 #include "daemon/openapi_document.h"
 #include "storage/storage.h"
+#include "workflow/plan_report.h"
 #include "workflow/plan_service.h"
 
 namespace kaizen::daemon {
@@ -106,6 +108,8 @@ ApiHandlers::ApiHandlers(storage::Storage& storage, std::shared_ptr<const Direct
   Route("GET", "/api/v1/plans/{id}", &ApiHandlers::GetPlan);
   Route("POST", "/api/v1/plans/{id}/cancel", &ApiHandlers::PostPlanCancel);
   Route("POST", "/api/v1/plans/{id}/tasks", &ApiHandlers::PostPlanTask);
+  Route("GET", "/api/v1/plans/{id}/report", &ApiHandlers::GetPlanReport);
+  Route("POST", "/api/v1/plans/{id}/close", &ApiHandlers::PostPlanClose);
   Route("GET", "/api/v1/tasks", &ApiHandlers::ListTasks);
   Route("GET", "/api/v1/tasks/{id}", &ApiHandlers::GetTask);
   Route("PATCH", "/api/v1/tasks/{id}", &ApiHandlers::PatchTask);
@@ -289,6 +293,77 @@ asio::awaitable<HttpResponse> ApiHandlers::PostPlanCancel(HttpRequest request, R
   co_return PlanResponse(200, cancelled->value, now);
 }
 
+// ---- Reports and closing ---------------------------------------------------------------------
+
+namespace {
+
+// Markdown when the client asks for it (Accept names text/markdown), else JSON.
+bool WantsMarkdown(const HttpRequest& request) {
+  std::optional<std::string_view> accept = request.Header("accept");
+  if (!accept) return false;
+  std::string lower(*accept);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower.find("text/markdown") != std::string::npos;
+}
+
+HttpResponse ReportResponse(const PlanReport& report, bool markdown, Locale locale) {
+  HttpResponse response;
+  if (markdown) {
+    response.content_type = "text/markdown; charset=utf-8";
+    response.body = ReportToMarkdown(report, ToString(locale));
+  } else {
+    response.body = ReportToJson(report);
+  }
+  return response;
+}
+
+}  // namespace
+
+asio::awaitable<HttpResponse> ApiHandlers::GetPlanReport(HttpRequest request, RouteParams params) {
+  if (Status s = CheckQueryNames(request.query, {"locale"}); !s.ok()) co_return Error(s);
+  std::optional<Locale> asked;
+  for (const auto& [name, value] : request.query) {
+    if (name != "locale") continue;
+    asked = ParseLocale(value);
+    if (!asked) {
+      co_return Error(InvalidArgument("invalid_query", "locale must be \"en\" or \"zh-CN\"",
+                                      Json{{"parameter", "locale"}}));
+    }
+  }
+  const std::string id_text = PathId(params);
+  std::optional<std::int64_t> id = ParseId(id_text);
+  if (!id) co_return Error(PlanNotFound(id_text));
+  Instant now = clock_.Now();
+  auto query = [directory = directory_, plan_id = *id, now](PlanReader& reader) {
+    return ReportOfPlan(reader, *directory, plan_id, now);
+  };
+  auto report = co_await storage_.Read(std::move(query));
+  if (!report.ok()) co_return Error(report.status());
+  co_return ReportResponse(*report, WantsMarkdown(request), asked.value_or(LocaleOf(report->team)));
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::PostPlanClose(HttpRequest request, RouteParams params) {
+  auto id = ResourceId(request, params, PlanNotFound);
+  if (!id.ok()) co_return Error(id.status());
+  if (Status s = CheckEmptyBody(request, "the close request"); !s.ok()) co_return Error(s);
+  Instant now = clock_.Now();
+  auto command = [directory = directory_, settings = follow_up_.settings, plan_id = *id,
+                  now](PlanRepository& repo) -> Result<ClosedPlan> {
+    return ClosePlan(repo, *settings, *directory, plan_id, PreviousCycleReport(repo, plan_id), now);
+  };
+  auto closed = co_await storage_.Write(std::move(command));
+  if (!closed.ok()) co_return Error(closed.status());
+  AfterWrite(false, closed->notifications);
+  co_return ReportResponse(closed->report, WantsMarkdown(request), LocaleOf(closed->report.team));
+}
+
+Locale ApiHandlers::LocaleOf(std::string_view team) const {
+  if (!follow_up_.messages) return Locale::kEn;
+  auto it = follow_up_.messages->team_locales.find(team);
+  if (it != follow_up_.messages->team_locales.end()) return it->second;
+  return follow_up_.messages->default_locale;
+}
+
 asio::awaitable<HttpResponse> ApiHandlers::PostPlanTask(HttpRequest request, RouteParams params) {
   auto id = ResourceId(request, params, PlanNotFound);
   if (!id.ok()) co_return Error(id.status());
@@ -411,6 +486,10 @@ asio::awaitable<HttpResponse> ApiHandlers::PostTransition(HttpRequest request, R
     if (!recorded.ok()) return recorded.status();
     Followed<Task> out{recorded->after};
     out.notifications = NotifyTransition(repo, *settings, *directory, *recorded, now);
+    // A review cycle whose last task just completed it closes with it, in this transaction.
+    if (auto closed = CloseCompletedCycle(repo, *settings, *directory, *recorded, now)) {
+      out.notifications += closed->notifications;
+    }
     const Plan& plan = recorded->plan_after;
     if (recorded->plan_before.state != plan.state) {
       out.reminders_changed = SyncPlanReminders(repo, *settings, *directory, plan.id, now);

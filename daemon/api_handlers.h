@@ -17,6 +17,7 @@
 #include "daemon/http_message.h"
 #include "daemon/router.h"
 #include "workflow/follow_up.h"
+#include "workflow/messages.h"
 #include "workflow/model.h"
 #include "workflow/plan_template.h"
 #include "workflow/status.h"
@@ -35,6 +36,9 @@ struct FollowUpHooks {
   std::shared_ptr<const FollowUpSettings> settings;  // null: FollowUpSettings{}
   std::function<void()> reminders_changed;           // may be empty
   std::function<void()> notifications_written;       // may be empty
+  // The config's messages section: the language of a report in Markdown (the team's locale,
+  // else the default). null: English.
+  std::shared_ptr<const MessageSettings> messages;
 };
 
 class ApiHandlers {
@@ -68,6 +72,8 @@ class ApiHandlers {
   boost::asio::awaitable<HttpResponse> GetPlan(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> PostPlanCancel(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> PostPlanTask(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> GetPlanReport(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> PostPlanClose(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> ListTasks(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> GetTask(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> PatchTask(HttpRequest request, RouteParams params);
@@ -98,6 +104,8 @@ class ApiHandlers {
   std::shared_ptr<const Directory> directory_;
   // kUnprocessable "unknown_reminder_policy" unless `name` is a configured policy.
   Status CheckPolicyName(const std::optional<std::string>& name, const std::string& field) const;
+  // The language of a team's reports: its locale, else the config's default.
+  Locale LocaleOf(std::string_view team) const;
   // Tells the scheduler and the dispatcher what a committed write changed.
   void AfterWrite(bool reminders_changed, int notifications_written) const;
 

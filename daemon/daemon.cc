@@ -156,6 +156,7 @@ class Daemon::Impl {
     hooks.settings = follow_up;
     hooks.reminders_changed = [scheduler = scheduler_.get()] { scheduler->Wake(); };
     hooks.notifications_written = [dispatcher = dispatcher_.get()] { dispatcher->Wake(); };
+    hooks.messages = std::make_shared<const MessageSettings>(config.messages);
     api_ = std::make_unique<ApiHandlers>(*storage_, directory, clock_, std::move(hooks),
                                          dispatcher_.get());
     api_->SetTemplates(config.templates);

@@ -81,9 +81,13 @@ constexpr BuiltIn kBuiltIns[] = {
      "{{#has_due}}，最早截止时间 {{due}}（{{zone}}）{{/has_due}}{{#link}} {{link}}{{/link}}"},
     {kNotifyCycleSummary,
      "Cycle \"{{plan}}\" is closed: {{tasks_done}} of {{tasks_total}} tasks done, "
-     "{{on_time_percent}}% on time, {{tasks_overdue}} overdue{{#link}} {{link}}{{/link}}",
-     "「{{plan}}」本期已结束：完成 {{tasks_done}}/{{tasks_total}} 项，按时完成率 "
-     "{{on_time_percent}}%，逾期 {{tasks_overdue}} 项{{#link}} {{link}}{{/link}}"},
+     "{{#on_time_percent}}{{on_time_percent}}% on time, {{/on_time_percent}}"
+     "{{tasks_overdue}} overdue{{#tasks_carried}}, {{tasks_carried}} carried to the next "
+     "cycle{{/tasks_carried}}{{#link}} {{link}}{{/link}}",
+     "「{{plan}}」本期已结束：完成 {{tasks_done}}/{{tasks_total}} 项，"
+     "{{#on_time_percent}}按时完成率 {{on_time_percent}}%，{{/on_time_percent}}"
+     "逾期 {{tasks_overdue}} 项{{#tasks_carried}}，{{tasks_carried}} 项转入下一期"
+     "{{/tasks_carried}}{{#link}} {{link}}{{/link}}"},
     {kNotifyChannelBroken,
      "Channel \"{{channel}}\" cannot deliver: {{reason}}. "
      "{{#waiting}}{{waiting}} messages wait and {{/waiting}}"

@@ -67,6 +67,13 @@ class SqlitePlanRepository final : public PlanRepository {
   std::optional<std::string> ReadSetting(const std::string& key) override;
   void WriteSetting(const std::string& key, const std::string& value) override;
 
+  // Reports and closing; defined in sqlite_report_rows.cc.
+  std::vector<Task> TasksCarriedFrom(PlanId plan) override;
+  std::optional<std::string> FindPlanReport(PlanId plan) override;
+  bool IsCyclePlan(PlanId plan) override;
+  std::optional<PlanId> PreviousCyclePlanOf(PlanId plan) override;
+  void InsertPlanReport(PlanId plan, Instant closed_at, const std::string& json) override;
+
   // How many distinct statements have been prepared so far (for tests of the cache).
   std::size_t prepared_statements() const;
 

@@ -609,5 +609,64 @@ TEST_F(CliCommands, TemplatesListAsATableAndAsJson) {
   EXPECT_EQ(out_.str(), "no templates\n");
 }
 
+TEST_F(CliCommands, PlanReportAsMarkdownAsksForItAndPrintsItAsItCame) {
+  log_.answers.push_back(HttpResponse{200, "# 报告：Review\n\n- 团队：ops\n"});
+  EXPECT_EQ(Run({"plan", "report", "3", "--markdown", "--locale", "zh-CN"}), kExitOk) << err_.str();
+  ASSERT_EQ(log_.requests.size(), 1u);
+  EXPECT_EQ(log_.requests[0].target, "/api/v1/plans/3/report?locale=zh-CN");
+  EXPECT_EQ(log_.requests[0].accept, "text/markdown");
+  EXPECT_EQ(out_.str(), "# 报告：Review\n\n- 团队：ops\n");
+
+  EXPECT_EQ(Run({"plan", "report", "3", "--locale", "en"}), kExitUsage);
+}
+
+TEST_F(CliCommands, PlanCloseShowsTheFrozenReport) {
+  Answer(200, {{"plan_id", 3},
+               {"title", "Review"},
+               {"team", "ops"},
+               {"plan_state", "active"},
+               {"generated_at", "2026-11-30T01:00:00Z"},
+               {"closed_at", "2026-11-30T01:00:00Z"},
+               {"tasks_by_state",
+                {{"open", 1},
+                 {"in_progress", 0},
+                 {"blocked", 0},
+                 {"done", 1},
+                 {"verified", 0},
+                 {"cancelled", 0}}},
+               {"tasks_total", 2},
+               {"finished", 1},
+               {"finished_on_time", 1},
+               {"on_time_percent", 50.0},
+               {"overdue",
+                {{{"id", 8},
+                  {"title", "Problem analysis"},
+                  {"owner", "han.meimei"},
+                  {"owner_name", "Han Meimei"},
+                  {"due_at", "2026-11-27T01:00:00Z"},
+                  {"state", "open"},
+                  {"days_late", 3},
+                  {"carry_count", 0},
+                  {"carried_from", nullptr}}}},
+               {"carried_twice", json::array()},
+               {"goals", json::array()},
+               {"snapshot",
+                {{"scope_at_start", 2},
+                 {"added", 0},
+                 {"done", 1},
+                 {"verified", 0},
+                 {"cancelled", 0},
+                 {"carried", 0}}},
+               {"previous", nullptr}});
+  EXPECT_EQ(Run({"plan", "close", "3"}), kExitOk) << err_.str();
+  EXPECT_EQ(Targets(), std::vector<std::string>{"POST /api/v1/plans/3/close"});
+  const std::string out = out_.str();
+  EXPECT_NE(out.find("Report of plan 3: Review\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("frozen, closed 2026-11-30T01:00:00Z"), std::string::npos) << out;
+  EXPECT_NE(out.find("on time"), std::string::npos) << out;
+  EXPECT_NE(out.find("1 of 1 finished on time"), std::string::npos) << out;
+  EXPECT_NE(out.find("Han Meimei"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace kaizen::cli

@@ -100,7 +100,8 @@ NotificationEvent EventOf(std::string_view kind, Locale locale) {
     e.facts = {{"tasks_total", "7"},
                {"tasks_done", "6"},
                {"tasks_overdue", "1"},
-               {"on_time_percent", "71"}};
+               {"on_time_percent", "71"},
+               {"tasks_carried", "1"}};
   }
   if (kind == kNotifyChannelBroken || kind == kNotifyChannelTest) {
     e.task_id = 0;

@@ -53,7 +53,8 @@ bool InMemoryPlanRepository::operator==(const InMemoryPlanRepository& other) con
          next_plan_id_ == other.next_plan_id_ && next_task_id_ == other.next_task_id_ &&
          next_event_id_ == other.next_event_id_ && reminders_ == other.reminders_ &&
          notifications_ == other.notifications_ &&
-         next_notification_id_ == other.next_notification_id_ && settings_ == other.settings_;
+         next_notification_id_ == other.next_notification_id_ && settings_ == other.settings_ &&
+         plan_reports_ == other.plan_reports_ && cycle_plans_ == other.cycle_plans_;
 }
 
 std::optional<Plan> InMemoryPlanRepository::FindPlan(PlanId id) {
@@ -384,6 +385,43 @@ std::optional<std::string> InMemoryPlanRepository::ReadSetting(const std::string
 
 void InMemoryPlanRepository::WriteSetting(const std::string& key, const std::string& value) {
   settings_[key] = value;
+}
+
+std::vector<Task> InMemoryPlanRepository::TasksCarriedFrom(PlanId plan) {
+  std::vector<Task> out;
+  for (const auto& [id, task] : tasks_) {
+    if (task.carried_from == plan) out.push_back(task);
+  }
+  return out;
+}
+
+std::optional<std::string> InMemoryPlanRepository::FindPlanReport(PlanId plan) {
+  auto it = plan_reports_.find(plan);
+  if (it == plan_reports_.end()) return std::nullopt;
+  return it->second.second;
+}
+
+bool InMemoryPlanRepository::IsCyclePlan(PlanId plan) { return cycle_plans_.count(plan) > 0; }
+
+std::optional<PlanId> InMemoryPlanRepository::PreviousCyclePlanOf(PlanId plan) {
+  auto it = cycle_plans_.find(plan);
+  if (it == cycle_plans_.end()) return std::nullopt;
+  return it->second;
+}
+
+void InMemoryPlanRepository::InsertPlanReport(PlanId plan, Instant closed_at,
+                                              const std::string& json) {
+  if (plans_.count(plan) == 0) {
+    throw StorageError("InsertPlanReport: no plan " + std::to_string(plan));
+  }
+  if (plan_reports_.count(plan) > 0) {
+    throw StorageError("InsertPlanReport: plan " + std::to_string(plan) + " has a report");
+  }
+  plan_reports_[plan] = {closed_at, json};
+}
+
+void InMemoryPlanRepository::LinkCycle(PlanId plan, std::optional<PlanId> previous_plan) {
+  cycle_plans_[plan] = previous_plan;
 }
 
 }  // namespace kaizen::testing
