@@ -86,6 +86,20 @@ struct Summary {
   std::vector<TaskBrief> due_soon;             // unfinished, due within 7 days of now, by due_at
 };
 
+// ---- Goals (goal check-ins) ----
+// One value recorded for a plan's goal (PATCH /plans/{id}/goals/{index}); the latest is also
+// copied into the plan's Goal::actual and actual_at.
+struct GoalUpdate {
+  std::int64_t id = 0;  // assigned by the repository, increasing
+  PlanId plan_id = 0;
+  int goal_index = 0;  // index in Plan::goals
+  double value = 0;
+  Instant at{};
+  std::string actor;  // person id, or "api"
+  std::string note;
+  bool operator==(const GoalUpdate&) const = default;
+};
+
 // Read side: safe on a read-only connection.
 class PlanReader {
  public:
@@ -123,6 +137,10 @@ class PlanReader {
 
   // A small fact kept between runs; nullopt when never written.
   virtual std::optional<std::string> ReadSetting(const std::string& key) = 0;
+
+  // ---- Goals (goal check-ins) ----
+  // Every value recorded for goal `goal_index` of the plan, oldest first (ascending by id).
+  virtual std::vector<GoalUpdate> GoalUpdatesOf(PlanId plan_id, int goal_index) = 0;
 };
 
 // Write side: only inside a write transaction on the single writer.
@@ -160,6 +178,10 @@ class PlanRepository : public PlanReader {
 
   // Stores or overwrites a setting.
   virtual void WriteSetting(const std::string& key, const std::string& value) = 0;
+
+  // ---- Goals (goal check-ins) ----
+  // Appends a recorded goal value (update.id is ignored) and returns its id.
+  virtual std::int64_t AppendGoalUpdate(const GoalUpdate& update) = 0;
 };
 
 }  // namespace kaizen

@@ -53,7 +53,8 @@ bool InMemoryPlanRepository::operator==(const InMemoryPlanRepository& other) con
          next_plan_id_ == other.next_plan_id_ && next_task_id_ == other.next_task_id_ &&
          next_event_id_ == other.next_event_id_ && reminders_ == other.reminders_ &&
          notifications_ == other.notifications_ &&
-         next_notification_id_ == other.next_notification_id_ && settings_ == other.settings_;
+         next_notification_id_ == other.next_notification_id_ && settings_ == other.settings_ &&
+         goal_updates_ == other.goal_updates_;
 }
 
 std::optional<Plan> InMemoryPlanRepository::FindPlan(PlanId id) {
@@ -384,6 +385,25 @@ std::optional<std::string> InMemoryPlanRepository::ReadSetting(const std::string
 
 void InMemoryPlanRepository::WriteSetting(const std::string& key, const std::string& value) {
   settings_[key] = value;
+}
+
+std::vector<GoalUpdate> InMemoryPlanRepository::GoalUpdatesOf(PlanId plan_id, int goal_index) {
+  std::vector<GoalUpdate> out;
+  for (const GoalUpdate& u : goal_updates_) {
+    if (u.plan_id == plan_id && u.goal_index == goal_index) out.push_back(u);
+  }
+  return out;
+}
+
+std::int64_t InMemoryPlanRepository::AppendGoalUpdate(const GoalUpdate& update) {
+  // As SQLite's foreign key: the plan must exist.
+  if (!plans_.contains(update.plan_id)) {
+    throw StorageError("goal update of unknown plan " + std::to_string(update.plan_id));
+  }
+  GoalUpdate stored = update;
+  stored.id = goal_updates_.empty() ? 1 : goal_updates_.back().id + 1;
+  goal_updates_.push_back(stored);
+  return stored.id;
 }
 
 }  // namespace kaizen::testing

@@ -108,6 +108,10 @@ class InMemoryPlanRepository : public PlanRepository {
   std::optional<std::string> ReadSetting(const std::string& key) override;
   void WriteSetting(const std::string& key, const std::string& value) override;
 
+  // Goal check-ins.
+  std::vector<GoalUpdate> GoalUpdatesOf(PlanId plan_id, int goal_index) override;
+  std::int64_t AppendGoalUpdate(const GoalUpdate& update) override;
+
   // Everything stored, for tests that look at the whole state.
   const std::map<PlanId, Plan>& plans() const { return plans_; }
   const std::map<TaskId, Task>& tasks() const { return tasks_; }
@@ -134,6 +138,7 @@ class InMemoryPlanRepository : public PlanRepository {
   std::map<NotificationId, Notification> notifications_;
   std::map<std::string, std::string> settings_;
   NotificationId next_notification_id_ = 1;
+  std::vector<GoalUpdate> goal_updates_;  // ascending by id
 };
 
 }  // namespace kaizen::testing
