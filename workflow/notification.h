@@ -72,9 +72,8 @@ inline constexpr std::string_view kNotifyChannelTest = "channel_test";
 // about for goal_check_in (its metric, target, unit and last recorded value, empty when none).
 // Templates see each under its name; a fact an event does not carry is empty.
 inline constexpr std::string_view kNotificationFacts[] = {
-    "channel",     "reason",        "waiting",         "tasks_total", "tasks_done",
-    "tasks_overdue", "on_time_percent", "goal_metric", "goal_target", "goal_unit",
-    "goal_actual"};
+    "channel",         "reason",      "waiting",     "tasks_total", "tasks_done", "tasks_overdue",
+    "on_time_percent", "goal_metric", "goal_target", "goal_unit",   "goal_actual"};
 
 // Everything a formatter needs to write the message, captured when the notification is created
 // (a later rename of the task does not rewrite a message already decided).

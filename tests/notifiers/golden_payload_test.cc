@@ -102,6 +102,15 @@ NotificationEvent EventOf(std::string_view kind, Locale locale) {
                {"tasks_overdue", "1"},
                {"on_time_percent", "71"}};
   }
+  if (kind == kNotifyGoalCheckIn) {
+    e.task_id = 0;
+    e.task_title.clear();
+    e.due_at.reset();
+    e.facts = {{"goal_metric", zh ? "客户满意度" : "customer satisfaction"},
+               {"goal_target", "85"},
+               {"goal_unit", "%"},
+               {"goal_actual", "82.5"}};
+  }
   if (kind == kNotifyChannelBroken || kind == kNotifyChannelTest) {
     e.task_id = 0;
     e.plan_id = 0;
