@@ -67,6 +67,10 @@ class SqlitePlanRepository final : public PlanRepository {
   std::optional<std::string> ReadSetting(const std::string& key) override;
   void WriteSetting(const std::string& key, const std::string& value) override;
 
+  // Goal check-ins; defined in sqlite_goal_rows.cc.
+  std::vector<GoalUpdate> GoalUpdatesOf(PlanId plan_id, int goal_index) override;
+  std::int64_t AppendGoalUpdate(const GoalUpdate& update) override;
+
   // How many distinct statements have been prepared so far (for tests of the cache).
   std::size_t prepared_statements() const;
 
