@@ -34,6 +34,8 @@ struct FollowUpHooks {
   std::shared_ptr<const FollowUpSettings> settings;  // null: FollowUpSettings{}
   std::function<void()> reminders_changed;           // may be empty
   std::function<void()> notifications_written;       // may be empty
+  // A plan with goals was created or a goal value recorded: the check-in sweep looks again.
+  std::function<void()> goals_changed;  // may be empty
 };
 
 class ApiHandlers {
@@ -78,6 +80,10 @@ class ApiHandlers {
   boost::asio::awaitable<HttpResponse> GetHealth(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> GetReady(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> GetOpenApi(HttpRequest request, RouteParams params);
+  // Goals during a cycle and schedule previews.
+  boost::asio::awaitable<HttpResponse> PatchPlanGoal(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> GetGoalHistory(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> PostSchedulePreview(HttpRequest request, RouteParams params);
 
   storage::Storage& storage_;
   std::shared_ptr<const Directory> directory_;
