@@ -112,6 +112,19 @@ std::vector<CommandSpec> BuildCommands() {
        "where things stand: counts, overdue, due soon",
        "Counts tasks and plans by state and lists what is overdue, by owner, and what is due\n"
        "soon."},
+      {"schedules preview",
+       {"RULE"},
+       {{"tz", "ZONE", "IANA time zone of the rule (default UTC)"},
+        {"count", "N", "how many fires, 1 to 1000 (default 10); -n N for short"},
+        {"from", "TIME", "fires strictly after this RFC 3339 time (default now)"},
+        {"dst", "POLICY",
+         "a local time skipped by a DST change: fire_after_gap (default) or skip"}},
+       "the next fire times of a cron rule",
+       "Shows when RULE fires next in ZONE, in local time with the weekday and in UTC, like\n"
+       "systemd-analyze calendar: kaizenctl schedules preview '0 9 1 * *' --tz Asia/Shanghai\n"
+       "-n 12. RULE has 5 fields (minute hour day-of-month month day-of-week), or 6 with\n"
+       "seconds first, or is a macro such as @monthly; quote it. A fire moved by a DST gap says\n"
+       "the local time the rule named. Nothing is stored."},
   };
 }
 
@@ -225,6 +238,8 @@ Result<Invocation> ParseArgs(const std::vector<std::string>& args) {
       name = "help";
     } else if (arg == "-o") {
       name = "output";
+    } else if (arg == "-n") {
+      name = "count";
     } else if (arg.rfind("--", 0) == 0) {
       std::size_t eq = arg.find('=');
       name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);

@@ -130,6 +130,7 @@ class Session {
     if (name == "channels test") return ChannelTest();
     if (name == "summary") return Summary();
     if (name == "templates") return Templates();
+    if (name == "schedules preview") return SchedulePreview();
     return UsageError("command '" + std::string(name) + "' is not implemented");
   }
 
@@ -382,6 +383,23 @@ class Session {
     Result<json> summary = Call("GET", "/summary" + query.text());
     if (!summary.ok()) return summary.status();
     term_.out << (Json() ? Dump(*summary) : RenderSummary(*summary, clock_.Now()));
+    return Status::Ok();
+  }
+
+  Status SchedulePreview() {
+    json body;
+    body["rule"] = inv_.positionals[0];
+    if (auto tz = inv_.Get("tz")) body["time_zone"] = *tz;
+    if (auto count = inv_.Get("count")) {
+      Result<std::int64_t> n = PositiveInt(*count, "--count");
+      if (!n.ok()) return n.status();
+      body["count"] = *n;
+    }
+    if (auto from = inv_.Get("from")) body["from"] = *from;
+    if (auto dst = inv_.Get("dst")) body["dst"] = *dst;
+    Result<json> preview = Call("POST", "/schedules/preview", body);
+    if (!preview.ok()) return preview.status();
+    term_.out << (Json() ? Dump(*preview) : RenderSchedulePreview(*preview));
     return Status::Ok();
   }
 

@@ -400,4 +400,47 @@ std::string RenderMoved(const json& task, Instant now) {
   return out + ": " + Text(task, "title") + "\n";
 }
 
+std::string RenderSchedulePreview(const json& preview) {
+  std::string out = "Rule " + Text(preview, "rule") + " in " + Text(preview, "time_zone");
+  if (Text(preview, "dst") == "skip") out += " (times skipped by DST are skipped)";
+  out += "\n";
+  const json& fires = Field(preview, "fires");
+  if (!fires.is_array() || fires.empty()) return out + "No fire found.\n";
+  // "2027-01-01T09:00:00+08:00" -> "2027-01-01 09:00:00 +08:00", "...01:00:00Z" -> "... UTC".
+  auto spaced = [](std::string text) {
+    if (text.size() > 19 && text[10] == 'T') {
+      text[10] = ' ';
+      if (text.back() == 'Z') {
+        text.back() = ' ';
+        text += "UTC";
+      } else {
+        text.insert(19, " ");
+      }
+    }
+    return text;
+  };
+  bool any_moved = false;
+  for (const json& fire : fires) any_moved = any_moved || Field(fire, "moved_from").is_string();
+  Table table(any_moved ? std::vector<std::string>{"#", "LOCAL", "UTC", "NOTE"}
+                        : std::vector<std::string>{"#", "LOCAL", "UTC"});
+  table.AlignRight(0);
+  std::size_t n = 0;
+  for (const json& fire : fires) {
+    std::string local = Text(fire, "weekday") + " " + spaced(Text(fire, "local"));
+    if (const std::string abbreviation = Text(fire, "abbreviation"); abbreviation != "-") {
+      local += " " + abbreviation;
+    }
+    std::string note;
+    if (Field(fire, "moved_from").is_string()) {
+      std::string moved = Text(fire, "moved_from");
+      if (moved.size() >= 16) moved = moved.substr(11, 5);
+      note = "(" + moved + " does not exist that day: moved past the DST gap)";
+    }
+    std::vector<std::string> row = {std::to_string(++n), local, spaced(Text(fire, "utc"))};
+    if (any_moved) row.push_back(note);
+    table.AddRow(std::move(row));
+  }
+  return out + table.Render();
+}
+
 }  // namespace kaizen::cli

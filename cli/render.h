@@ -31,6 +31,9 @@ std::string RenderTemplateTable(const nlohmann::ordered_json& templates);
 // What a channel test met (POST /channels/{id}/test): the verdict first, then the provider's
 // answer field by field.
 std::string RenderChannelTest(const nlohmann::ordered_json& report);
+// A schedule preview (POST /schedules/preview): the rule and zone, then columns #, LOCAL (with
+// weekday, offset and abbreviation), UTC, and a note for a fire a DST gap moved.
+std::string RenderSchedulePreview(const nlohmann::ordered_json& preview);
 // The answer to a transition: "task 7 is now in_progress".
 std::string RenderMoved(const nlohmann::ordered_json& task, Instant now);
 

@@ -13,6 +13,7 @@
 #include "daemon/openapi_document.h"
 #include "storage/storage.h"
 #include "workflow/plan_report.h"
+#include "workflow/goal_check_in.h"
 #include "workflow/plan_service.h"
 
 namespace kaizen::daemon {
@@ -127,6 +128,10 @@ ApiHandlers::ApiHandlers(storage::Storage& storage, std::shared_ptr<const Direct
   Route("GET", "/openapi.json", &ApiHandlers::GetOpenApi);
   Route("GET", "/api/v1/templates", &ApiHandlers::ListTemplates);
   Route("GET", "/api/v1/templates/{id}", &ApiHandlers::GetTemplate);
+  // Goals during a cycle and schedule previews.
+  Route("PATCH", "/api/v1/plans/{id}/goals/{index}", &ApiHandlers::PatchPlanGoal);
+  Route("GET", "/api/v1/plans/{id}/goals/{index}/history", &ApiHandlers::GetGoalHistory);
+  Route("POST", "/api/v1/schedules/preview", &ApiHandlers::PostSchedulePreview);
 }
 
 void ApiHandlers::Route(std::string method, std::string pattern, Member member) {
@@ -224,6 +229,7 @@ asio::awaitable<HttpResponse> ApiHandlers::StorePlan(NewPlan plan, PersonId acto
   auto created = co_await storage_.Write(std::move(command));
   if (!created.ok()) co_return Error(created.status());
   AfterWrite(created->reminders_changed, created->notifications);
+  if (!created->value.plan.goals.empty() && follow_up_.goals_changed) follow_up_.goals_changed();
   HttpResponse response = PlanResponse(201, created->value, now);
   response.headers.emplace_back(
       "Location", std::string(kApiBase) + "/plans/" + std::to_string(created->value.plan.id));
@@ -705,6 +711,91 @@ asio::awaitable<HttpResponse> ApiHandlers::PostPlanFromTemplate(nlohmann::json b
   if (!plan.ok()) co_return Error(plan.status());
   if (decoded->owner) plan->owner = *decoded->owner;
   co_return co_await StorePlan(std::move(*plan), *actor, now);
+}
+
+// ---- Goals and schedule previews -------------------------------------------------------------
+
+namespace {
+
+Status GoalNotFound(std::string_view plan, std::string_view index) {
+  return NotFound("goal_not_found",
+                  "plan " + std::string(plan) + " has no goal '" + std::string(index) + "'");
+}
+
+// The plan id and goal index of a goal route; a path that names nothing is 404.
+Result<std::pair<PlanId, int>> GoalPath(const HttpRequest& request, const RouteParams& params) {
+  auto id = ResourceId(request, params, PlanNotFound);
+  if (!id.ok()) return id.status();
+  auto it = params.find("index");
+  const std::string index_text = it == params.end() ? std::string() : it->second;
+  std::optional<int> index = ParseGoalIndex(index_text);
+  if (!index) return GoalNotFound(std::to_string(*id), index_text);
+  return std::pair<PlanId, int>{*id, *index};
+}
+
+}  // namespace
+
+asio::awaitable<HttpResponse> ApiHandlers::PatchPlanGoal(HttpRequest request, RouteParams params) {
+  auto path = GoalPath(request, params);
+  if (!path.ok()) co_return Error(path.status());
+  auto expected = ParseIfMatch(request.Header("if-match"));
+  if (!expected.ok()) co_return Error(expected.status());
+  auto body = ParseJsonObjectBody(request);
+  if (!body.ok()) co_return Error(body.status());
+  auto decoded = DecodeGoalValue(*body);
+  if (!decoded.ok()) co_return Error(decoded.status());
+  auto actor = ResolveActor(decoded->actor, *directory_);
+  if (!actor.ok()) co_return Error(actor.status());
+  decoded->value.expected_version = *expected;
+  Instant now = clock_.Now();
+  auto command = [plan_id = path->first, index = path->second, value = decoded->value,
+                  actor = *actor, now](PlanRepository& repo) -> Result<PlanWithTasks> {
+    auto recorded = RecordGoalValue(repo, plan_id, index, value, actor, now);
+    if (!recorded.ok()) return recorded.status();
+    PlanWithTasks out{std::move(*recorded), repo.TasksOfPlan(plan_id)};
+    return out;
+  };
+  auto recorded = co_await storage_.Write(std::move(command));
+  if (!recorded.ok()) co_return Error(recorded.status());
+  if (follow_up_.goals_changed) follow_up_.goals_changed();
+  HttpResponse response = PlanResponse(200, *recorded, now);
+  response.headers.emplace_back("ETag", "\"" + std::to_string(recorded->plan.version) + "\"");
+  co_return response;
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::GetGoalHistory(HttpRequest request, RouteParams params) {
+  auto path = GoalPath(request, params);
+  if (!path.ok()) co_return Error(path.status());
+  auto query = [plan_id = path->first,
+                index = path->second](PlanReader& reader) -> Result<std::vector<GoalUpdate>> {
+    std::optional<Plan> plan = reader.FindPlan(plan_id);
+    if (!plan) return PlanNotFound(std::to_string(plan_id));
+    if (static_cast<std::size_t>(index) >= plan->goals.size()) {
+      return GoalNotFound(std::to_string(plan_id), std::to_string(index));
+    }
+    return reader.GoalUpdatesOf(plan_id, index);
+  };
+  auto history = co_await storage_.Read(std::move(query));
+  if (!history.ok()) co_return Error(history.status());
+  Json items = Json::array();
+  for (const GoalUpdate& update : *history) items.push_back(EncodeGoalUpdate(update));
+  Json out;
+  out["items"] = std::move(items);
+  co_return JsonResponse(200, out);
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::PostSchedulePreview(HttpRequest request, RouteParams) {
+  if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
+  auto body = ParseJsonObjectBody(request);
+  if (!body.ok()) co_return Error(body.status());
+  auto preview = DecodeSchedulePreview(*body, clock_.Now());
+  if (!preview.ok()) co_return Error(preview.status());
+  // Pure computation, bounded by the count cap: no storage, no need to leave this thread.
+  std::vector<CronFire> fires =
+      NextFireTimes(*preview->rule, preview->zone, preview->from,
+                    static_cast<std::size_t>(preview->count), preview->dst);
+  co_return JsonResponse(200,
+                         EncodeFires(preview->rule->text(), *preview->zone, preview->dst, fires));
 }
 
 }  // namespace kaizen::daemon

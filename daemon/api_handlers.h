@@ -39,6 +39,8 @@ struct FollowUpHooks {
   // The config's messages section: the language of a report in Markdown (the team's locale,
   // else the default). null: English.
   std::shared_ptr<const MessageSettings> messages;
+  // A plan with goals was created or a goal value recorded: the check-in sweep looks again.
+  std::function<void()> goals_changed;  // may be empty
 };
 
 class ApiHandlers {
@@ -90,6 +92,10 @@ class ApiHandlers {
   boost::asio::awaitable<HttpResponse> GetHealth(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> GetReady(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> GetOpenApi(HttpRequest request, RouteParams params);
+  // Goals during a cycle and schedule previews.
+  boost::asio::awaitable<HttpResponse> PatchPlanGoal(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> GetGoalHistory(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> PostSchedulePreview(HttpRequest request, RouteParams params);
 
   // ---- templates (issue 5, "tpl") ----
   boost::asio::awaitable<HttpResponse> ListTemplates(HttpRequest request, RouteParams params);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <exception>
 #include <functional>
 #include <limits>
 #include <utility>
@@ -10,6 +12,8 @@
 #include "notifiers/provider_channel.h"
 #include "notifiers/provider_reply.h"
 #include "notifiers/url.h"
+#include "workflow/duration.h"
+#include "workflow/goal_check_in.h"
 
 namespace kaizen::daemon {
 namespace {
@@ -210,14 +214,54 @@ class ObjectDecoder {
   Status status_;
 };
 
+// An ISO 8601 duration (workflow/duration.h) at `field`; the parser's reason and message, with
+// the field added.
+Status DecodeDurationField(const json& value, const std::string& field,
+                           std::optional<std::chrono::seconds>& out) {
+  if (value.is_null()) return Status::Ok();
+  if (!value.is_string()) return InvalidField(field, "an ISO 8601 duration such as \"P7D\"");
+  const auto& text = value.get_ref<const std::string&>();
+  Result<std::chrono::seconds> d = DecodeIsoDuration(text);
+  if (!d.ok()) {
+    return InvalidArgument(d.status().reason(), "field '" + field + "': " + d.status().message(),
+                           {{"field", field}, {"value", text}});
+  }
+  out = *d;
+  return Status::Ok();
+}
+
+// "check_in": {"every": "P7D", "before_close": "P2D"}, both optional, or null.
+Status DecodeCheckIn(const json& value, const std::string& path, Goal& goal) {
+  if (value.is_null()) return Status::Ok();
+  ObjectDecoder d(value, path, {"every", "before_close"});
+  if (!d.ok()) return d.status();
+  if (auto it = value.find("every"); it != value.end()) {
+    Status s = DecodeDurationField(*it, JoinPath(path, "every"), goal.check_in_every);
+    if (!s.ok()) return s;
+  }
+  if (auto it = value.find("before_close"); it != value.end()) {
+    Status s = DecodeDurationField(*it, JoinPath(path, "before_close"), goal.check_in_before_close);
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 Status DecodeGoal(const json& value, const std::string& path, Goal& goal) {
-  ObjectDecoder d(value, path, {"metric", "baseline", "target", "unit", "target_date", "actual"});
+  ObjectDecoder d(
+      value, path,
+      {"metric", "baseline", "target", "unit", "target_date", "actual", "owner", "check_in"});
   d.NonEmptyString("metric", goal.metric, true);
   d.NullableNumber("baseline", goal.baseline);
   d.Number("target", goal.target, true);
   d.String("unit", goal.unit, false);
   d.NullableDate("target_date", goal.target_date);
   d.NullableNumber("actual", goal.actual);
+  if (d.Has("owner") && !value["owner"].is_null()) {
+    std::string owner;
+    d.NonEmptyString("owner", owner, true);
+    if (d.ok()) goal.owner = std::move(owner);
+  }
+  if (d.Has("check_in")) d.Fail(DecodeCheckIn(value["check_in"], JoinPath(path, "check_in"), goal));
   return d.status();
 }
 
@@ -468,6 +512,10 @@ Result<nlohmann::json> ParseJsonObjectBody(const HttpRequest& request) {
     std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
     return InvalidArgument("malformed_json", "the body is not valid JSON: " + std::string(what),
                            {{"position", offset}});
+  } catch (const json::out_of_range&) {
+    // nlohmann reports a number beyond a double's range (1e999) this way, not as a parse error.
+    return InvalidArgument("malformed_json",
+                           "the body is not valid JSON for kaizen: a number is too large");
   }
   if (!body.is_object()) return InvalidField("", "an object");
   return body;
@@ -826,6 +874,19 @@ Json EncodeGoal(const Goal& goal) {
   j["unit"] = goal.unit;
   j["target_date"] = OptionalJson(goal.target_date);
   j["actual"] = goal.actual ? NumberJson(*goal.actual) : Json(nullptr);
+  j["actual_at"] = goal.actual_at ? Json(FormatRfc3339(*goal.actual_at)) : Json(nullptr);
+  j["owner"] = OptionalJson(goal.owner);
+  if (goal.check_in_every || goal.check_in_before_close) {
+    Json check_in;
+    check_in["every"] =
+        goal.check_in_every ? Json(FormatIsoDuration(*goal.check_in_every)) : Json(nullptr);
+    check_in["before_close"] = goal.check_in_before_close
+                                   ? Json(FormatIsoDuration(*goal.check_in_before_close))
+                                   : Json(nullptr);
+    j["check_in"] = std::move(check_in);
+  } else {
+    j["check_in"] = nullptr;
+  }
   return j;
 }
 
@@ -850,7 +911,12 @@ Json EncodePlan(const Plan& plan, const PlanProgress* progress, const std::vecto
   j["allow_self_verification"] = plan.allow_self_verification;
   j["reminder_policy"] = OptionalJson(plan.reminder_policy);
   Json goals = Json::array();
-  for (const Goal& g : plan.goals) goals.push_back(EncodeGoal(g));
+  for (const Goal& g : plan.goals) {
+    Json goal = EncodeGoal(g);
+    // A check-in passed and no value came since (goal_check_in.h); only active plans ask.
+    goal["stale"] = plan.state == PlanState::kActive && DueCheckIn(plan, g, now).has_value();
+    goals.push_back(std::move(goal));
+  }
   j["goals"] = std::move(goals);
   j["version"] = plan.version;
   j["created_at"] = FormatRfc3339(plan.created_at);
@@ -1091,5 +1157,169 @@ PlanProgress ProgressOfTasks(const std::vector<Task>& tasks, Instant now) {
 }
 
 std::string TaskETag(const Task& task) { return "\"" + std::to_string(task.version) + "\""; }
+
+// ---- Goals and schedule previews -------------------------------------------------------------
+
+Result<GoalValueBody> DecodeGoalValue(const json& body) {
+  GoalValueBody out;
+  ObjectDecoder d(body, "", {"actual", "note", "actor"});
+  d.Number("actual", out.value.actual, true);
+  d.String("note", out.value.note, false);
+  d.String("actor", out.actor, false);
+  if (!d.ok()) return d.status();
+  return out;
+}
+
+std::optional<int> ParseGoalIndex(std::string_view text) {
+  if (text == "0") return 0;
+  if (text.empty() || text.front() == '0' || text.size() > 9) return std::nullopt;
+  int index = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), index);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return index;
+}
+
+Json EncodeGoalUpdate(const GoalUpdate& update) {
+  Json j;
+  j["id"] = update.id;
+  j["value"] = NumberJson(update.value);
+  j["at"] = FormatRfc3339(update.at);
+  j["actor"] = update.actor;
+  j["note"] = update.note;
+  return j;
+}
+
+namespace {
+
+const date::time_zone* FindZone(const std::string& name) {
+  try {
+    return date::locate_zone(name);
+  } catch (const std::exception&) {
+    // date/tz reports an unknown zone only by throwing.
+    return nullptr;
+  }
+}
+
+Result<int> PreviewCount(long long count, const std::function<Status(std::string)>& refuse) {
+  if (count < 1 || count > kMaxPreviewCount) {
+    return refuse("count must be from 1 to " + std::to_string(kMaxPreviewCount) + ", not " +
+                  std::to_string(count));
+  }
+  return static_cast<int>(count);
+}
+
+// "2027-01-01T09:00:00+08:00": the wall-clock time and its offset from UTC.
+std::string LocalText(date::local_seconds local, std::chrono::seconds offset) {
+  std::string out = date::format("%FT%T", local);
+  const long long total = offset.count();
+  const long long minutes = (total < 0 ? -total : total) / 60;
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%c%02lld:%02lld", total < 0 ? '-' : '+', minutes / 60,
+                minutes % 60);
+  return out + buffer;
+}
+
+}  // namespace
+
+Result<SchedulePreviewRequest> DecodeSchedulePreview(const json& body, Instant now) {
+  SchedulePreviewRequest out;
+  out.from = now;
+  std::string zone_name = "UTC";
+  std::string dst = "fire_after_gap";
+  ObjectDecoder d(body, "", {"rule", "time_zone", "from", "count", "dst"});
+  d.String("rule", out.rule_text, true);
+  d.NonEmptyString("time_zone", zone_name, false);
+  d.Time("from", out.from, false);
+  d.String("dst", dst, false);
+  if (d.Has("count")) {
+    const json& count = body["count"];
+    if (!count.is_number_integer()) {
+      d.Fail(InvalidField("count", "an integer from 1 to " + std::to_string(kMaxPreviewCount)));
+    } else {
+      auto checked = PreviewCount(count.get<long long>(), [](std::string message) {
+        return InvalidArgument("invalid_field", "field 'count': " + message,
+                               {{"field", "count"}, {"maximum", kMaxPreviewCount}});
+      });
+      if (checked.ok()) {
+        out.count = *checked;
+      } else {
+        d.Fail(checked.status());
+      }
+    }
+  }
+  if (!d.ok()) return d.status();
+  if (dst == "skip") {
+    out.dst = DstGapPolicy::kSkip;
+  } else if (dst != "fire_after_gap") {
+    return InvalidArgument("invalid_field",
+                           "field 'dst' must be \"fire_after_gap\" or \"skip\", not '" + dst + "'",
+                           {{"field", "dst"}, {"allowed", {"fire_after_gap", "skip"}}});
+  }
+  out.zone = FindZone(zone_name);
+  if (out.zone == nullptr) {
+    return InvalidArgument("unknown_time_zone",
+                           "'" + zone_name + "' is not an IANA time zone (e.g. Asia/Shanghai)",
+                           {{"field", "time_zone"}, {"value", zone_name}});
+  }
+  Result<CronRule> rule = ParseCronRule(out.rule_text);
+  if (!rule.ok()) {
+    const Status& s = rule.status();
+    json details = {{"field", "rule"}};
+    if (s.details().is_object() && s.details().contains("field")) {
+      details["part"] = s.details()["field"];
+    }
+    return InvalidArgument(s.reason(), s.message(), details);
+  }
+  out.rule = std::move(*rule);
+  return out;
+}
+
+Result<PreviewWindow> ParsePreviewQuery(const QueryParams& query, Instant now) {
+  if (Status s = CheckQueryNames(query, {"count", "from"}); !s.ok()) return s;
+  PreviewWindow out;
+  out.from = now;
+  if (auto value = QueryValue(query, "count")) {
+    long long count = 0;
+    auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), count);
+    if (ec != std::errc() || end != value->data() + value->size()) count = 0;
+    auto checked = PreviewCount(count, [&value](std::string) {
+      return InvalidQuery("count", "query parameter 'count' must be an integer from 1 to " +
+                                       std::to_string(kMaxPreviewCount) + ", not '" +
+                                       std::string(*value) + "'");
+    });
+    if (!checked.ok()) return checked.status();
+    out.count = *checked;
+  }
+  auto from = ParseQueryTime(query, "from");
+  if (!from.ok()) return from.status();
+  if (*from) out.from = **from;
+  return out;
+}
+
+Json EncodeFire(const CronFire& fire) {
+  static constexpr const char* kWeekdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  Json j;
+  j["utc"] = FormatRfc3339(fire.at);
+  j["local"] = LocalText(fire.local_time, fire.utc_offset);
+  const date::weekday weekday{date::floor<date::days>(fire.local_time)};
+  j["weekday"] = kWeekdays[weekday.c_encoding()];
+  j["abbreviation"] = fire.zone_abbreviation;
+  j["moved_from"] = fire.scheduled_local_time != fire.local_time
+                        ? Json(date::format("%FT%T", fire.scheduled_local_time))
+                        : Json(nullptr);
+  return j;
+}
+
+Json EncodeFires(const std::string& rule, const date::time_zone& zone, DstGapPolicy dst,
+                 const std::vector<CronFire>& fires) {
+  Json j;
+  j["rule"] = rule;
+  j["time_zone"] = std::string(zone.name());
+  j["dst"] = ToString(dst);
+  Json items = Json::array();
+  for (const CronFire& fire : fires) items.push_back(EncodeFire(fire));
+  j["fires"] = std::move(items);
+  return j;
+}
 
 }  // namespace kaizen::daemon

@@ -14,6 +14,8 @@
 
 #include "daemon/channel_admin.h"
 #include "daemon/http_message.h"
+#include "workflow/cron_rule.h"
+#include "workflow/goal_check_in.h"
 #include "workflow/model.h"
 #include "workflow/notification.h"
 #include "workflow/plan_service.h"
@@ -159,5 +161,53 @@ PlanProgress ProgressOfTasks(const std::vector<Task>& tasks, Instant now);
 
 // `"<version>"`, the ETag of a task.
 std::string TaskETag(const Task& task);
+
+// ---- Goals and schedule previews -------------------------------------------------------------
+
+// PATCH /plans/{id}/goals/{index}: {"actual": number (required), "note"?, "actor"?}.
+struct GoalValueBody {
+  GoalValue value;  // expected_version is left unset: it comes from If-Match
+  std::optional<PersonId> actor;
+};
+Result<GoalValueBody> DecodeGoalValue(const nlohmann::json& body);
+
+// A goal index in a path: "0", "1", ... (no sign, no leading zeros), else nullopt.
+std::optional<int> ParseGoalIndex(std::string_view text);
+
+// One recorded goal value: {id, value, at, actor, note}.
+Json EncodeGoalUpdate(const GoalUpdate& update);
+
+// POST /schedules/preview: {"rule", "time_zone"? (default UTC), "from"? (RFC 3339, default
+// now), "count"? (1..kMaxPreviewCount, default kDefaultPreviewCount), "dst"?
+// ("fire_after_gap" | "skip", default fire_after_gap)}. A rule the parser refuses is 400
+// "invalid_schedule_rule" with the parser's message, details.field "rule" and details.part (the
+// rule's field: minute, day-of-month, ...); an unknown zone is 400 "unknown_time_zone".
+inline constexpr int kDefaultPreviewCount = 10;
+inline constexpr int kMaxPreviewCount = 1000;
+struct SchedulePreviewRequest {
+  std::string rule_text;
+  std::optional<CronRule> rule;  // set when decoded
+  const date::time_zone* zone = nullptr;
+  Instant from{};
+  int count = kDefaultPreviewCount;
+  DstGapPolicy dst = DstGapPolicy::kFireAfterGap;
+};
+Result<SchedulePreviewRequest> DecodeSchedulePreview(const nlohmann::json& body, Instant now);
+
+// The query of a stored schedule's preview (GET /schedules/{id}/preview): count (1..1000,
+// default 10) and from (RFC 3339, default now); "invalid_query" otherwise.
+struct PreviewWindow {
+  Instant from{};
+  int count = kDefaultPreviewCount;
+};
+Result<PreviewWindow> ParsePreviewQuery(const QueryParams& query, Instant now);
+
+// One fire as a person reads it, like `systemd-analyze calendar`: {"utc": "...Z", "local":
+// "2027-01-01T09:00:00+08:00", "weekday": "Fri", "abbreviation": "CST", "moved_from": null, or
+// the local time the rule named when a DST gap moved the fire ("2026-03-08T02:30:00")}.
+Json EncodeFire(const CronFire& fire);
+// {"rule", "time_zone", "dst", "fires": [EncodeFire...]}: the answer of both preview routes.
+Json EncodeFires(const std::string& rule, const date::time_zone& zone, DstGapPolicy dst,
+                 const std::vector<CronFire>& fires);
 
 }  // namespace kaizen::daemon

@@ -17,6 +17,7 @@
 #include "daemon/api_handlers.h"
 #include "daemon/api_json.h"
 #include "daemon/delivery_dispatcher.h"
+#include "daemon/goal_check_in_sweep.h"
 #include "daemon/http_server.h"
 #include "daemon/logging.h"
 #include "daemon/reminder_scheduler.h"
@@ -151,12 +152,16 @@ class Daemon::Impl {
     scheduler_ = std::make_unique<ReminderScheduler>(
         io_.get_executor(), *storage_, follow_up, directory, clock_,
         [dispatcher = dispatcher_.get()] { dispatcher->Wake(); });
+    goal_sweep_ = std::make_unique<GoalCheckInSweep>(
+        io_.get_executor(), *storage_, follow_up, directory, clock_,
+        [dispatcher = dispatcher_.get()] { dispatcher->Wake(); });
 
     FollowUpHooks hooks;
     hooks.settings = follow_up;
     hooks.reminders_changed = [scheduler = scheduler_.get()] { scheduler->Wake(); };
     hooks.notifications_written = [dispatcher = dispatcher_.get()] { dispatcher->Wake(); };
     hooks.messages = std::make_shared<const MessageSettings>(config.messages);
+    hooks.goals_changed = [sweep = goal_sweep_.get()] { sweep->Wake(); };
     api_ = std::make_unique<ApiHandlers>(*storage_, directory, clock_, std::move(hooks),
                                          dispatcher_.get());
     api_->SetTemplates(config.templates);
@@ -189,6 +194,7 @@ class Daemon::Impl {
     server_->Start();
     dispatcher_->Start();
     scheduler_->Start();
+    goal_sweep_->Start();
     if (options_.port_file) {
       if (Status s = WritePortFile(*options_.port_file, server_->port()); !s.ok()) return s;
     }
@@ -219,6 +225,7 @@ class Daemon::Impl {
     boost::system::error_code ignored;
     signals_.cancel(ignored);
     scheduler_->Stop();
+    goal_sweep_->Stop();
     dispatcher_->Stop();
     server_->Stop(options_.shutdown_grace);
   }
@@ -229,6 +236,7 @@ class Daemon::Impl {
   std::unique_ptr<storage::Storage> storage_;
   std::unique_ptr<DeliveryDispatcher> dispatcher_;
   std::unique_ptr<ReminderScheduler> scheduler_;
+  std::unique_ptr<GoalCheckInSweep> goal_sweep_;
   std::unique_ptr<ApiHandlers> api_;
   std::unique_ptr<HttpServer> server_;
   asio::signal_set signals_;

@@ -88,6 +88,16 @@ constexpr BuiltIn kBuiltIns[] = {
      "{{#on_time_percent}}按时完成率 {{on_time_percent}}%，{{/on_time_percent}}"
      "逾期 {{tasks_overdue}} 项{{#tasks_carried}}，{{tasks_carried}} 项转入下一期"
      "{{/tasks_carried}}{{#link}} {{link}}{{/link}}"},
+    {kNotifyGoalCheckIn,
+     "Goal check-in for \"{{plan}}\": what is {{goal_metric}} now? The target is "
+     "{{goal_target}}{{#goal_unit}} {{goal_unit}}{{/goal_unit}}"
+     "{{#goal_actual}}, last recorded {{goal_actual}}{{#goal_unit}} {{goal_unit}}{{/goal_unit}}"
+     "{{/goal_actual}}{{^goal_actual}}, no value recorded yet{{/goal_actual}}{{#link}} "
+     "{{link}}{{/link}}",
+     "目标进展：「{{plan}}」的「{{goal_metric}}」现在是多少？目标值 "
+     "{{goal_target}}{{#goal_unit}} {{goal_unit}}{{/goal_unit}}"
+     "{{#goal_actual}}，上次记录 {{goal_actual}}{{#goal_unit}} {{goal_unit}}{{/goal_unit}}"
+     "{{/goal_actual}}{{^goal_actual}}，尚未记录数值{{/goal_actual}}{{#link}} {{link}}{{/link}}"},
     {kNotifyChannelBroken,
      "Channel \"{{channel}}\" cannot deliver: {{reason}}. "
      "{{#waiting}}{{waiting}} messages wait and {{/waiting}}"
@@ -283,6 +293,7 @@ std::string MessageCatalog::Title(std::string_view kind, Locale locale) {
   if (kind == kNotifyPlanCompleted) return zh ? "计划完成" : "Plan completed";
   if (kind == kNotifyCycleStarted) return zh ? "新一期开始" : "Cycle started";
   if (kind == kNotifyCycleSummary) return zh ? "本期总结" : "Cycle summary";
+  if (kind == kNotifyGoalCheckIn) return zh ? "目标进展" : "Goal check-in";
   if (kind == kNotifyChannelBroken) return zh ? "频道故障" : "Channel broken";
   if (kind == kNotifyChannelTest) return zh ? "测试消息" : "Test message";
   return std::string(kind);

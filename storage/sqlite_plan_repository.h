@@ -73,6 +73,9 @@ class SqlitePlanRepository final : public PlanRepository {
   bool IsCyclePlan(PlanId plan) override;
   std::optional<PlanId> PreviousCyclePlanOf(PlanId plan) override;
   void InsertPlanReport(PlanId plan, Instant closed_at, const std::string& json) override;
+  // Goal check-ins; defined in sqlite_goal_rows.cc.
+  std::vector<GoalUpdate> GoalUpdatesOf(PlanId plan_id, int goal_index) override;
+  std::int64_t AppendGoalUpdate(const GoalUpdate& update) override;
 
   // How many distinct statements have been prepared so far (for tests of the cache).
   std::size_t prepared_statements() const;

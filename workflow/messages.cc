@@ -33,6 +33,7 @@ const std::vector<std::string_view>& TemplateKinds() {
       kNotifyPlanCompleted,
       kNotifyCycleStarted,
       kNotifyCycleSummary,
+      kNotifyGoalCheckIn,
       kNotifyChannelBroken,
       kNotifyChannelTest,
       kMessageDigest,

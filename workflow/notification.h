@@ -57,6 +57,8 @@ inline constexpr std::string_view kNotifyPlanCompleted = "plan_completed";
 inline constexpr std::string_view kNotifyCycleStarted = "cycle_started";
 // A review cycle closed: the team gets its figures.
 inline constexpr std::string_view kNotifyCycleSummary = "cycle_summary";
+// A goal's check-in is due: its owner is asked for the current value (goal_check_in.h).
+inline constexpr std::string_view kNotifyGoalCheckIn = "goal_check_in";
 // A channel's provider refused it for good (revoked token, keyword, IP allow-list): the
 // channel's owner is told through another channel.
 inline constexpr std::string_view kNotifyChannelBroken = "channel_broken";
@@ -66,13 +68,14 @@ inline constexpr std::string_view kNotifyChannelTest = "channel_test";
 
 // The named facts an event may carry beyond the fields of NotificationEvent, for the kinds
 // that have them: "channel", "reason" and "waiting" (messages held) for channel_broken and
-// channel_test; the figures of a cycle for cycle_started and cycle_summary. Templates see
-// each under its name; a fact an event does not carry is empty.
+// channel_test; the figures of a cycle for cycle_started and cycle_summary; the goal asked
+// about for goal_check_in (its metric, target, unit and last recorded value, empty when none).
+// Templates see each under its name; a fact an event does not carry is empty.
 // tasks_carried (cycle_summary): unfinished tasks moved on to the next cycle, empty when none;
 // on_time_percent is empty when no task was finished or due yet.
 inline constexpr std::string_view kNotificationFacts[] = {
-    "channel",    "reason",        "waiting",         "tasks_total",
-    "tasks_done", "tasks_overdue", "on_time_percent", "tasks_carried"};
+    "channel",         "reason",        "waiting",     "tasks_total", "tasks_done", "tasks_overdue",
+    "on_time_percent", "tasks_carried", "goal_metric", "goal_target", "goal_unit",  "goal_actual"};
 
 // Everything a formatter needs to write the message, captured when the notification is created
 // (a later rename of the task does not rewrite a message already decided).

@@ -45,7 +45,7 @@ Status CheckOwner(const Directory& directory, const PersonId& owner, const std::
   return Status::Ok();
 }
 
-Status CheckGoals(const std::vector<Goal>& goals) {
+Status CheckGoals(const Directory& directory, const std::vector<Goal>& goals) {
   for (size_t i = 0; i < goals.size(); ++i) {
     const Goal& goal = goals[i];
     const std::string prefix = "goals[" + std::to_string(i) + "].";
@@ -68,6 +68,21 @@ Status CheckGoals(const std::vector<Goal>& goals) {
                           "the target date of goal '" + goal.metric +
                               "' must be a calendar date YYYY-MM-DD, not '" + *goal.target_date +
                               "'");
+    }
+    if (goal.owner && directory.FindPerson(*goal.owner) == nullptr) {
+      return Unprocessable("unknown_owner",
+                           "'" + *goal.owner + "' is not a person in the directory",
+                           {{"field", prefix + "owner"}, {"owner", *goal.owner}});
+    }
+    if (goal.check_in_every && *goal.check_in_every <= std::chrono::seconds::zero()) {
+      return InvalidField(prefix + "check_in.every",
+                          "the check-in cadence of goal '" + goal.metric + "' must be positive");
+    }
+    if (goal.check_in_before_close &&
+        *goal.check_in_before_close <= std::chrono::seconds::zero()) {
+      return InvalidField(prefix + "check_in.before_close",
+                          "the last check-in of goal '" + goal.metric +
+                              "' must come a positive time before the plan closes");
     }
   }
   return Status::Ok();
@@ -190,7 +205,7 @@ Result<PlanWithTasks> CreatePlan(PlanRepository& repo, const Directory& director
     return Unprocessable("unknown_team", "'" + request.team + "' is not a team in the directory",
                          {{"field", "team"}, {"team", request.team}});
   }
-  if (Status s = CheckGoals(request.goals); !s.ok()) return s;
+  if (Status s = CheckGoals(directory, request.goals); !s.ok()) return s;
 
   const size_t n = request.tasks.size();
   std::map<std::string, size_t> index_of_key;

@@ -61,7 +61,9 @@ struct PlanWithTasks {
 // "dependency_cycle" (details.cycle: the keys on the cycle) / "duplicate_key";
 // kInvalidArgument "missing_field" (title, owner, team, a goal's metric, a task's title or
 // owner) / "invalid_field" (empty kind or key, a goal's target_date that is not a valid
-// YYYY-MM-DD, a goal number that is not finite).
+// YYYY-MM-DD, a goal number that is not finite, a goal's check-in duration that is not
+// positive: "goals[i].check_in.every" / ".before_close"). A goal's owner that is not a known
+// person is "unknown_owner" with details.field "goals[i].owner".
 Result<PlanWithTasks> CreatePlan(PlanRepository& repo, const Directory& directory,
                                  const NewPlan& request, const PersonId& actor, Instant now);
 

@@ -86,6 +86,20 @@ struct Summary {
   std::vector<TaskBrief> due_soon;             // unfinished, due within 7 days of now, by due_at
 };
 
+// ---- Goals (goal check-ins) ----
+// One value recorded for a plan's goal (PATCH /plans/{id}/goals/{index}); the latest is also
+// copied into the plan's Goal::actual and actual_at.
+struct GoalUpdate {
+  std::int64_t id = 0;  // assigned by the repository, increasing
+  PlanId plan_id = 0;
+  int goal_index = 0;  // index in Plan::goals
+  double value = 0;
+  Instant at{};
+  std::string actor;  // person id, or "api"
+  std::string note;
+  bool operator==(const GoalUpdate&) const = default;
+};
+
 // Read side: safe on a read-only connection.
 class PlanReader {
  public:
@@ -134,6 +148,9 @@ class PlanReader {
   // The plan of the cycle before the cycle of `plan` (cycles.previous_cycle_id); nullopt when
   // `plan` is not a cycle's or its cycle is the first of its schedule.
   virtual std::optional<PlanId> PreviousCyclePlanOf(PlanId plan) = 0;
+  // ---- Goals (goal check-ins) ----
+  // Every value recorded for goal `goal_index` of the plan, oldest first (ascending by id).
+  virtual std::vector<GoalUpdate> GoalUpdatesOf(PlanId plan_id, int goal_index) = 0;
 };
 
 // Write side: only inside a write transaction on the single writer.
@@ -176,6 +193,9 @@ class PlanRepository : public PlanReader {
   // Stores the frozen report of a plan. A plan has at most one: a second insert for the same
   // plan throws StorageError (ClosePlan never writes twice).
   virtual void InsertPlanReport(PlanId plan, Instant closed_at, const std::string& json) = 0;
+  // ---- Goals (goal check-ins) ----
+  // Appends a recorded goal value (update.id is ignored) and returns its id.
+  virtual std::int64_t AppendGoalUpdate(const GoalUpdate& update) = 0;
 };
 
 }  // namespace kaizen

@@ -668,5 +668,56 @@ TEST_F(CliCommands, PlanCloseShowsTheFrozenReport) {
   EXPECT_NE(out.find("Han Meimei"), std::string::npos) << out;
 }
 
+// ---- schedules preview ------------------------------------------------------------------------
+
+TEST_F(CliCommands, SchedulesPreviewSendsRuleZoneAndCountAndPrintsAnAlignedTable) {
+  Answer(200, json::parse(R"({"rule": "0 9 1 * *", "time_zone": "Asia/Shanghai",
+    "dst": "fire_after_gap", "fires": [
+    {"utc": "2026-12-01T01:00:00Z", "local": "2026-12-01T09:00:00+08:00", "weekday": "Tue",
+     "abbreviation": "CST", "moved_from": null},
+    {"utc": "2027-01-01T01:00:00Z", "local": "2027-01-01T09:00:00+08:00", "weekday": "Fri",
+     "abbreviation": "CST", "moved_from": null}]})"));
+  EXPECT_EQ(Run({"schedules", "preview", "0 9 1 * *", "--tz", "Asia/Shanghai", "-n", "2"}), kExitOk)
+      << err_.str();
+  EXPECT_EQ(Targets(), std::vector<std::string>{"POST /api/v1/schedules/preview"});
+  EXPECT_EQ(json::parse(log_.requests[0].body),
+            json::parse(R"({"rule": "0 9 1 * *", "time_zone": "Asia/Shanghai", "count": 2})"));
+  EXPECT_EQ(out_.str(),
+            "Rule 0 9 1 * * in Asia/Shanghai\n"
+            "#  LOCAL                               UTC\n"
+            "1  Tue 2026-12-01 09:00:00 +08:00 CST  2026-12-01 01:00:00 UTC\n"
+            "2  Fri 2027-01-01 09:00:00 +08:00 CST  2027-01-01 01:00:00 UTC\n");
+}
+
+TEST_F(CliCommands, SchedulesPreviewNotesAFireMovedByADstGap) {
+  Answer(200, json::parse(R"({"rule": "30 2 * * *", "time_zone": "America/New_York",
+    "dst": "fire_after_gap", "fires": [
+    {"utc": "2026-03-08T07:00:00Z", "local": "2026-03-08T03:00:00-04:00", "weekday": "Sun",
+     "abbreviation": "EDT", "moved_from": "2026-03-08T02:30:00"}]})"));
+  EXPECT_EQ(Run({"schedules", "preview", "30 2 * * *", "--tz", "America/New_York", "--from",
+                 "2026-03-07T12:00:00Z", "--dst", "fire_after_gap", "--count=1"}),
+            kExitOk)
+      << err_.str();
+  EXPECT_EQ(json::parse(log_.requests[0].body),
+            json::parse(R"({"rule": "30 2 * * *", "time_zone": "America/New_York", "count": 1,
+                            "from": "2026-03-07T12:00:00Z", "dst": "fire_after_gap"})"));
+  EXPECT_NE(out_.str().find("Sun 2026-03-08 03:00:00 -04:00 EDT  2026-03-08 07:00:00 UTC  (02:30 "
+                            "does not exist that day: moved past the DST gap)"),
+            std::string::npos)
+      << out_.str();
+}
+
+TEST_F(CliCommands, SchedulesPreviewChecksTheCountAndShowsTheRulesError) {
+  EXPECT_EQ(Run({"schedules", "preview", "@daily", "-n", "zero"}), kExitUsage);
+  EXPECT_TRUE(log_.requests.empty());
+  Answer(400, json::parse(R"({"error": {"code": "invalid_schedule_rule",
+    "message": "day-of-month: 32 is out of range 1-31",
+    "details": {"field": "rule", "part": "day-of-month"}}})"));
+  EXPECT_EQ(Run({"schedules", "preview", "0 9 32 * *"}), kExitApiError);
+  EXPECT_NE(err_.str().find("day-of-month: 32 is out of range 1-31 (invalid_schedule_rule)"),
+            std::string::npos)
+      << err_.str();
+}
+
 }  // namespace
 }  // namespace kaizen::cli

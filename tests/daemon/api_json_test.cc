@@ -426,8 +426,9 @@ TEST(ApiJsonEncode, PlanIsEncodedAsDocumented) {
   plan.title = "Raise CSAT to 85%";
   plan.owner = "li.lei";
   plan.team = "ops";
-  plan.goals = {Goal{"customer satisfaction", 80, 85, "%", "2026-12-31", std::nullopt, {}, {}, {}, {}},
-                Goal{"complaint rate", std::nullopt, 0.5, "%", std::nullopt, 1.25, {}, {}, {}, {}}};
+  plan.goals = {
+      Goal{"customer satisfaction", 80, 85, "%", "2026-12-31", std::nullopt, {}, {}, {}, {}},
+      Goal{"complaint rate", std::nullopt, 0.5, "%", std::nullopt, 1.25, {}, {}, {}, {}}};
   plan.created_at = At("2026-11-25T01:00:00Z");
   plan.updated_at = At("2026-11-25T01:00:00Z");
   Task open = SampleTask();
@@ -445,8 +446,10 @@ TEST(ApiJsonEncode, PlanIsEncodedAsDocumented) {
       R"("owner":"li.lei","team":"ops","state":"active","allow_self_verification":false,)"
       R"("reminder_policy":null,)"
       R"("goals":[{"metric":"customer satisfaction","baseline":80,"target":85,"unit":"%",)"
-      R"("target_date":"2026-12-31","actual":null},{"metric":"complaint rate",)"
-      R"("baseline":null,"target":0.5,"unit":"%","target_date":null,"actual":1.25}],)"
+      R"("target_date":"2026-12-31","actual":null,"actual_at":null,"owner":null,)"
+      R"("check_in":null,"stale":false},{"metric":"complaint rate",)"
+      R"("baseline":null,"target":0.5,"unit":"%","target_date":null,"actual":1.25,)"
+      R"("actual_at":null,"owner":null,"check_in":null,"stale":false}],)"
       R"("version":1,"created_at":"2026-11-25T01:00:00Z","updated_at":"2026-11-25T01:00:00Z",)"
       R"("progress":{"total":2,"tasks_by_state":{"open":1,"in_progress":1,"blocked":0,)"
       R"("done":0,"verified":0,"cancelled":0},"overdue":1}})");

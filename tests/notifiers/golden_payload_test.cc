@@ -103,6 +103,15 @@ NotificationEvent EventOf(std::string_view kind, Locale locale) {
                {"on_time_percent", "71"},
                {"tasks_carried", "1"}};
   }
+  if (kind == kNotifyGoalCheckIn) {
+    e.task_id = 0;
+    e.task_title.clear();
+    e.due_at.reset();
+    e.facts = {{"goal_metric", zh ? "客户满意度" : "customer satisfaction"},
+               {"goal_target", "85"},
+               {"goal_unit", "%"},
+               {"goal_actual", "82.5"}};
+  }
   if (kind == kNotifyChannelBroken || kind == kNotifyChannelTest) {
     e.task_id = 0;
     e.plan_id = 0;

@@ -296,6 +296,22 @@ TEST(MessageTextZh, CycleAndChannelEventsUseTheirFacts) {
             "messages wait and go out as soon as the channel works again.");
 }
 
+TEST(MessageText, GoalCheckInAsksTheOwnerForTheCurrentValue) {
+  NotificationEvent check_in = ZhEvent(kNotifyGoalCheckIn);
+  check_in.task_id = 0;
+  check_in.due_at.reset();
+  check_in.facts = {{"goal_metric", "客户满意度"}, {"goal_target", "85"}, {"goal_unit", "%"}};
+  EXPECT_EQ(Zh(check_in, "2026-12-02T09:00:00+08:00"),
+            "@王芳 目标进展：「四季度发布」的「客户满意度」现在是多少？目标值 85 %，尚未记录数值");
+  NotificationEvent en = Event(kNotifyGoalCheckIn);
+  en.task_id = 0;
+  en.due_at.reset();
+  en.facts = {{"goal_metric", "tickets closed"}, {"goal_target", "120"}, {"goal_actual", "97"}};
+  EXPECT_EQ(Catalog().Sentence(en, Locale::kEn, At("2026-12-02T09:00:00Z")),
+            "Goal check-in for \"Q4 launch\": what is tickets closed now? The target is 120, "
+            "last recorded 97");
+}
+
 TEST(MessageCatalog, LinksToTheTaskOrThePlanWhenABaseUrlIsGiven) {
   MessageSettings settings;
   settings.base_url = "https://kaizen.example.com/";

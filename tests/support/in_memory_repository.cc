@@ -54,7 +54,8 @@ bool InMemoryPlanRepository::operator==(const InMemoryPlanRepository& other) con
          next_event_id_ == other.next_event_id_ && reminders_ == other.reminders_ &&
          notifications_ == other.notifications_ &&
          next_notification_id_ == other.next_notification_id_ && settings_ == other.settings_ &&
-         plan_reports_ == other.plan_reports_ && cycle_plans_ == other.cycle_plans_;
+         plan_reports_ == other.plan_reports_ && cycle_plans_ == other.cycle_plans_ &&
+         goal_updates_ == other.goal_updates_;
 }
 
 std::optional<Plan> InMemoryPlanRepository::FindPlan(PlanId id) {
@@ -422,6 +423,25 @@ void InMemoryPlanRepository::InsertPlanReport(PlanId plan, Instant closed_at,
 
 void InMemoryPlanRepository::LinkCycle(PlanId plan, std::optional<PlanId> previous_plan) {
   cycle_plans_[plan] = previous_plan;
+}
+
+std::vector<GoalUpdate> InMemoryPlanRepository::GoalUpdatesOf(PlanId plan_id, int goal_index) {
+  std::vector<GoalUpdate> out;
+  for (const GoalUpdate& u : goal_updates_) {
+    if (u.plan_id == plan_id && u.goal_index == goal_index) out.push_back(u);
+  }
+  return out;
+}
+
+std::int64_t InMemoryPlanRepository::AppendGoalUpdate(const GoalUpdate& update) {
+  // As SQLite's foreign key: the plan must exist.
+  if (!plans_.contains(update.plan_id)) {
+    throw StorageError("goal update of unknown plan " + std::to_string(update.plan_id));
+  }
+  GoalUpdate stored = update;
+  stored.id = goal_updates_.empty() ? 1 : goal_updates_.back().id + 1;
+  goal_updates_.push_back(stored);
+  return stored.id;
 }
 
 }  // namespace kaizen::testing

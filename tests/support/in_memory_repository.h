@@ -121,6 +121,9 @@ class InMemoryPlanRepository : public PlanRepository {
   const std::map<PlanId, std::pair<Instant, std::string>>& plan_reports() const {
     return plan_reports_;
   }
+  // Goal check-ins.
+  std::vector<GoalUpdate> GoalUpdatesOf(PlanId plan_id, int goal_index) override;
+  std::int64_t AppendGoalUpdate(const GoalUpdate& update) override;
 
   // Everything stored, for tests that look at the whole state.
   const std::map<PlanId, Plan>& plans() const { return plans_; }
@@ -150,6 +153,7 @@ class InMemoryPlanRepository : public PlanRepository {
   NotificationId next_notification_id_ = 1;
   std::map<PlanId, std::pair<Instant, std::string>> plan_reports_;  // closed_at, JSON
   std::map<PlanId, std::optional<PlanId>> cycle_plans_;             // plan -> previous cycle's plan
+  std::vector<GoalUpdate> goal_updates_;  // ascending by id
 };
 
 }  // namespace kaizen::testing
