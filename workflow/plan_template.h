@@ -12,8 +12,9 @@
 //                 day of the next month
 // A local time that a DST gap skips becomes the first instant after the gap.
 //
-// Title patterns: {year} {month} (two digits) {quarter} (1-4) {day} (two digits) {date}
-// (YYYY-MM-DD) {team} (the team's name), all of the cycle start in the team's zone.
+// Title patterns (the plan's title and each task's title): {year} {month} (two digits)
+// {quarter} (1-4) {day} (two digits) {date} (YYYY-MM-DD) {team} (the team's name), all of the
+// cycle start in the team's zone; any other {name} is kept as written.
 #pragma once
 
 #include <chrono>
