@@ -77,6 +77,12 @@ class SqlitePlanRepository final : public PlanRepository {
   void UpsertScheduleRow(const ScheduleRow& row) override;
   std::int64_t InsertCycle(const CycleRow& cycle) override;
   std::int64_t AppendScheduleEvent(const ScheduleEvent& event) override;
+  // Reports and closing; defined in sqlite_report_rows.cc.
+  std::vector<Task> TasksCarriedFrom(PlanId plan) override;
+  std::optional<std::string> FindPlanReport(PlanId plan) override;
+  bool IsCyclePlan(PlanId plan) override;
+  std::optional<PlanId> PreviousCyclePlanOf(PlanId plan) override;
+  void InsertPlanReport(PlanId plan, Instant closed_at, const std::string& json) override;
 
   // How many distinct statements have been prepared so far (for tests of the cache).
   std::size_t prepared_statements() const;

@@ -68,9 +68,11 @@ inline constexpr std::string_view kNotifyChannelTest = "channel_test";
 // that have them: "channel", "reason" and "waiting" (messages held) for channel_broken and
 // channel_test; the figures of a cycle for cycle_started and cycle_summary. Templates see
 // each under its name; a fact an event does not carry is empty.
+// tasks_carried (cycle_summary): unfinished tasks moved on to the next cycle, empty when none;
+// on_time_percent is empty when no task was finished or due yet.
 inline constexpr std::string_view kNotificationFacts[] = {
-    "channel",    "reason",        "waiting",        "tasks_total",
-    "tasks_done", "tasks_overdue", "on_time_percent"};
+    "channel",    "reason",        "waiting",         "tasks_total",
+    "tasks_done", "tasks_overdue", "on_time_percent", "tasks_carried"};
 
 // Everything a formatter needs to write the message, captured when the notification is created
 // (a later rename of the task does not rewrite a message already decided).

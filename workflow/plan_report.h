@@ -56,6 +56,7 @@ struct PlanReport {
   PlanId plan_id = 0;
   std::string title;
   std::string team;
+  std::string time_zone = "UTC";  // the team's IANA zone: the Markdown writes times in it
   PlanState plan_state = PlanState::kActive;
   Instant generated_at{};
   std::optional<Instant> closed_at;  // set when frozen by ClosePlan
@@ -65,8 +66,8 @@ struct PlanReport {
   int finished_on_time = 0;  // completed_at <= due_at
   // finished_on_time / tasks due by now (or finished); nullopt when no task counts yet.
   std::optional<double> on_time_percent;
-  std::vector<ReportTask> overdue;         // most days late first
-  std::vector<ReportTask> carried_twice;   // carry_count >= 2
+  std::vector<ReportTask> overdue;        // most days late first
+  std::vector<ReportTask> carried_twice;  // carry_count >= 2
   std::vector<ReportGoal> goals;
   CycleSnapshot snapshot;
   // The previous cycle of the same schedule, when there is one: its plan id and the change of
@@ -77,14 +78,28 @@ struct PlanReport {
   bool operator==(const PlanReport&) const = default;
 };
 
-std::string ReportToJson(const PlanReport& report);          // stored form and API body
+std::string ReportToJson(const PlanReport& report);  // stored form and API body
 std::optional<PlanReport> ReportFromJson(const std::string& text);
+// The report for people, in `locale` ("en" or "zh-CN"; anything else: "en"), times in the
+// team's zone.
 std::string ReportToMarkdown(const PlanReport& report, std::string_view locale);
 
 // The report of `plan` as it stands at `now`: from its tasks, the tasks carried out of it
 // (PlanReader::TasksCarriedFrom) and, when given, the previous cycle's frozen report.
 PlanReport BuildReport(PlanReader& reader, const Directory& directory, const Plan& plan,
                        const std::optional<PlanReport>& previous, Instant now);
+
+// The frozen report of `plan` (FindPlanReport), nullopt when it is not closed or the stored
+// text cannot be read.
+std::optional<PlanReport> FrozenReport(PlanReader& reader, PlanId plan);
+
+// The frozen report of the cycle before `plan`'s (PreviousCyclePlanOf), when there is one.
+std::optional<PlanReport> PreviousCycleReport(PlanReader& reader, PlanId plan);
+
+// What GET /plans/{id}/report answers: the frozen report of a closed plan, else the live one
+// against the previous cycle's frozen report. Errors: kNotFound "plan_not_found".
+Result<PlanReport> ReportOfPlan(PlanReader& reader, const Directory& directory, PlanId plan_id,
+                                Instant now);
 
 struct ClosedPlan {
   PlanReport report;
@@ -93,7 +108,8 @@ struct ClosedPlan {
 
 // Closes the plan: freezes its report (stored by plan_id, plan.closed_at set, version + 1) and
 // writes the cycle_summary notification to the team's channels. Closing a closed plan returns
-// the frozen report and writes nothing. Errors: kNotFound "plan_not_found".
+// the frozen report and writes nothing. The plan's state and tasks are not changed. Errors:
+// kNotFound "plan_not_found".
 Result<ClosedPlan> ClosePlan(PlanRepository& repo, const FollowUpSettings& settings,
                              const Directory& directory, PlanId plan_id,
                              const std::optional<PlanReport>& previous, Instant now);

@@ -180,6 +180,17 @@ class PlanReader {
   // The newest events of a schedule (largest id first), at most `limit`.
   virtual std::vector<ScheduleEvent> RecentScheduleEvents(const std::string& schedule_id,
                                                           int limit) = 0;
+
+  // ---- Reports and closing (plan_report.h, carry_over.h) ----
+  // Tasks whose carried_from is `plan`: moved out of it into a later cycle; ascending by id.
+  virtual std::vector<Task> TasksCarriedFrom(PlanId plan) = 0;
+  // The report frozen when `plan` was closed (ReportToJson's text); nullopt when not closed.
+  virtual std::optional<std::string> FindPlanReport(PlanId plan) = 0;
+  // Whether `plan` is the plan of a review cycle (a row of `cycles` names it).
+  virtual bool IsCyclePlan(PlanId plan) = 0;
+  // The plan of the cycle before the cycle of `plan` (cycles.previous_cycle_id); nullopt when
+  // `plan` is not a cycle's or its cycle is the first of its schedule.
+  virtual std::optional<PlanId> PreviousCyclePlanOf(PlanId plan) = 0;
 };
 
 // Write side: only inside a write transaction on the single writer.
@@ -226,6 +237,10 @@ class PlanRepository : public PlanReader {
   virtual std::int64_t InsertCycle(const CycleRow& cycle) = 0;
   // Appends a schedule event (id ignored) and returns its id.
   virtual std::int64_t AppendScheduleEvent(const ScheduleEvent& event) = 0;
+  // ---- Reports and closing (plan_report.h) ----
+  // Stores the frozen report of a plan. A plan has at most one: a second insert for the same
+  // plan throws StorageError (ClosePlan never writes twice).
+  virtual void InsertPlanReport(PlanId plan, Instant closed_at, const std::string& json) = 0;
 };
 
 }  // namespace kaizen

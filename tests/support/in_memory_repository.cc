@@ -55,7 +55,8 @@ bool InMemoryPlanRepository::operator==(const InMemoryPlanRepository& other) con
          notifications_ == other.notifications_ &&
          next_notification_id_ == other.next_notification_id_ && settings_ == other.settings_ &&
          schedule_rows_ == other.schedule_rows_ && cycles_ == other.cycles_ &&
-         schedule_events_ == other.schedule_events_;
+         schedule_events_ == other.schedule_events_ && plan_reports_ == other.plan_reports_ &&
+         cycle_plans_ == other.cycle_plans_;
 }
 
 std::optional<Plan> InMemoryPlanRepository::FindPlan(PlanId id) {
@@ -443,7 +444,16 @@ std::int64_t InMemoryPlanRepository::InsertCycle(const CycleRow& cycle) {
   if (plans_.count(cycle.plan_id) == 0) throw StorageError("FOREIGN KEY constraint failed");
   CycleRow stored = cycle;
   stored.id = static_cast<std::int64_t>(cycles_.size()) + 1;
+  std::optional<PlanId> previous_plan;
+  if (cycle.previous_cycle_id) {
+    if (*cycle.previous_cycle_id < 1 ||
+        *cycle.previous_cycle_id > static_cast<std::int64_t>(cycles_.size())) {
+      throw StorageError("FOREIGN KEY constraint failed: cycles.previous_cycle_id");
+    }
+    previous_plan = cycles_[*cycle.previous_cycle_id - 1].plan_id;
+  }
   cycles_.push_back(stored);
+  LinkCycle(stored.plan_id, previous_plan);  // what the report reads of the cycle chain
   return stored.id;
 }
 
@@ -452,6 +462,41 @@ std::int64_t InMemoryPlanRepository::AppendScheduleEvent(const ScheduleEvent& ev
   stored.id = static_cast<std::int64_t>(schedule_events_.size()) + 1;
   schedule_events_.push_back(stored);
   return stored.id;
+std::vector<Task> InMemoryPlanRepository::TasksCarriedFrom(PlanId plan) {
+  std::vector<Task> out;
+  for (const auto& [id, task] : tasks_) {
+    if (task.carried_from == plan) out.push_back(task);
+  }
+  return out;
+}
+
+std::optional<std::string> InMemoryPlanRepository::FindPlanReport(PlanId plan) {
+  auto it = plan_reports_.find(plan);
+  if (it == plan_reports_.end()) return std::nullopt;
+  return it->second.second;
+}
+
+bool InMemoryPlanRepository::IsCyclePlan(PlanId plan) { return cycle_plans_.count(plan) > 0; }
+
+std::optional<PlanId> InMemoryPlanRepository::PreviousCyclePlanOf(PlanId plan) {
+  auto it = cycle_plans_.find(plan);
+  if (it == cycle_plans_.end()) return std::nullopt;
+  return it->second;
+}
+
+void InMemoryPlanRepository::InsertPlanReport(PlanId plan, Instant closed_at,
+                                              const std::string& json) {
+  if (plans_.count(plan) == 0) {
+    throw StorageError("InsertPlanReport: no plan " + std::to_string(plan));
+  }
+  if (plan_reports_.count(plan) > 0) {
+    throw StorageError("InsertPlanReport: plan " + std::to_string(plan) + " has a report");
+  }
+  plan_reports_[plan] = {closed_at, json};
+}
+
+void InMemoryPlanRepository::LinkCycle(PlanId plan, std::optional<PlanId> previous_plan) {
+  cycle_plans_[plan] = previous_plan;
 }
 
 }  // namespace kaizen::testing

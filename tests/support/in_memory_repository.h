@@ -121,6 +121,19 @@ class InMemoryPlanRepository : public PlanRepository {
   std::int64_t AppendScheduleEvent(const ScheduleEvent& event) override;
   const std::vector<CycleRow>& cycles() const { return cycles_; }
   const std::vector<ScheduleEvent>& schedule_events() const { return schedule_events_; }
+  // Reports and closing. InsertPlanReport of a plan that has a report throws StorageError (the
+  // table's primary key). TasksCarriedFrom: carried_from == plan, ascending by id.
+  std::vector<Task> TasksCarriedFrom(PlanId plan) override;
+  std::optional<std::string> FindPlanReport(PlanId plan) override;
+  bool IsCyclePlan(PlanId plan) override;
+  std::optional<PlanId> PreviousCyclePlanOf(PlanId plan) override;
+  void InsertPlanReport(PlanId plan, Instant closed_at, const std::string& json) override;
+  // The part of a `cycles` row that reports read: `plan` is a cycle's plan, and the cycle
+  // before it (previous_cycle_id) has `previous_plan` (nullopt: the first cycle).
+  void LinkCycle(PlanId plan, std::optional<PlanId> previous_plan);
+  const std::map<PlanId, std::pair<Instant, std::string>>& plan_reports() const {
+    return plan_reports_;
+  }
 
   // Everything stored, for tests that look at the whole state.
   const std::map<PlanId, Plan>& plans() const { return plans_; }
@@ -151,6 +164,8 @@ class InMemoryPlanRepository : public PlanRepository {
   std::map<std::string, ScheduleRow> schedule_rows_;
   std::vector<CycleRow> cycles_;                // ascending by id = index + 1
   std::vector<ScheduleEvent> schedule_events_;  // ascending by id = index + 1
+  std::map<PlanId, std::pair<Instant, std::string>> plan_reports_;  // closed_at, JSON
+  std::map<PlanId, std::optional<PlanId>> cycle_plans_;             // plan -> previous cycle's plan
 };
 
 }  // namespace kaizen::testing
