@@ -462,6 +462,8 @@ std::int64_t InMemoryPlanRepository::AppendScheduleEvent(const ScheduleEvent& ev
   stored.id = static_cast<std::int64_t>(schedule_events_.size()) + 1;
   schedule_events_.push_back(stored);
   return stored.id;
+}
+
 std::vector<Task> InMemoryPlanRepository::TasksCarriedFrom(PlanId plan) {
   std::vector<Task> out;
   for (const auto& [id, task] : tasks_) {
