@@ -90,7 +90,7 @@ TEST(ReadSchedules, ProblemsNameTheFieldAndTheReason) {
   has("schedules[0].rule: day-of-month: 32");
   has("schedules[1].color: unknown field");
   has("schedules[1].id: duplicate id 'a' (also schedules[0])");
-  has("schedules[1].team: unknown team 'sales'; known: ops, cs");
+  has("schedules[1].team: unknown team 'sales'; known: cs, ops");
   has("schedules[1].rule: ");
   has("schedules[1].time_zone: unknown time zone 'Mars/Olympus'");
   has("schedules[1].overlap: must be one of: allow, skip, carry_over; got 'queue'");
