@@ -46,12 +46,14 @@ class Problems {
  public:
   void Add(const std::string& field, std::string reason) {
     if (tainted_.count(field) > 0) return;
-    list_.push_back({field, std::move(reason)});
+    list_.push_back({field, std::move(reason), ""});
   }
   void AddAndTaint(const std::string& field, std::string reason) {
-    list_.push_back({field, std::move(reason)});
+    list_.push_back({field, std::move(reason), ""});
     tainted_.insert(field);
   }
+  // A problem found elsewhere (a template, a template file), with its own field and file.
+  void AddProblem(ConfigProblem problem) { list_.push_back(std::move(problem)); }
   bool empty() const { return list_.empty(); }
   const std::vector<ConfigProblem>& list() const { return list_; }
 
@@ -1249,6 +1251,24 @@ bool SameZone(const std::string& a, const date::time_zone& b) {
   }
 }
 
+// "roles": {"analyst": "li.lei", ...}; the people are checked once they are read (CheckRoles).
+void ReadRoles(ObjectReader& r, Problems& problems, std::map<std::string, PersonId>& out) {
+  const json* roles = r.Object("roles");
+  if (roles == nullptr) return;
+  for (const auto& [role, person] : roles->items()) {
+    const std::string field = Join(r.Field("roles"), role);
+    if (!IsId(role)) {
+      problems.Add(field, "a role name " + std::string(kIdRule));
+    } else if (!person.is_string()) {
+      problems.Add(field, "expected a person id, got " + Describe(person));
+    } else if (person.get_ref<const std::string&>().empty()) {
+      problems.Add(field, "must not be empty");
+    } else {
+      out[role] = person.get<std::string>();
+    }
+  }
+}
+
 std::vector<Team> ReadTeams(const json& root, Problems& problems,
                             std::map<std::string, std::string>& ids, const FollowUpNames& names,
                             std::map<std::string, TeamFollowUp, std::less<>>& follow_up,
@@ -1265,9 +1285,10 @@ std::vector<Team> ReadTeams(const json& root, Problems& problems,
     }
     ObjectReader r(
         item, path, problems,
-        {"id", "name", "time_zone", "calendar", "reminder_policy", "channels", "locale"});
+        {"id", "name", "time_zone", "calendar", "reminder_policy", "channels", "locale", "roles"});
     Team team;
     ReadId(r, path, ids, problems, team.id);
+    ReadRoles(r, problems, team.roles);
     if (Locale locale{}; ReadLocale(r, problems, "locale", locale)) locales[team.id] = locale;
     r.String("name", team.name, /*required=*/true);
     bool zone_valid = true;
@@ -1436,13 +1457,107 @@ void CheckManagerCycles(const std::vector<PersonEntry>& entries, Problems& probl
   }
 }
 
+// A role may be held by anyone configured, in the team or not (an analyst shared by two teams).
+void CheckRoles(const std::vector<Team>& teams, const std::vector<Person>& people,
+                Problems& problems) {
+  std::set<std::string> ids;
+  for (const Person& p : people) ids.insert(p.id);
+  for (std::size_t i = 0; i < teams.size(); ++i) {
+    for (const auto& [role, person] : teams[i].roles) {
+      if (ids.count(person) > 0) continue;
+      problems.Add(Join(Join(Index("teams", i), "roles"), role),
+                   "unknown person '" + person + "'; " +
+                       (ids.empty() ? std::string("no people are configured")
+                                    : "known: " + JoinNames(std::vector<std::string>(ids.begin(),
+                                                                                     ids.end()))));
+    }
+  }
+}
+
+// The directory part of `path` with its slash ("/etc/kaizen/" of "/etc/kaizen/kaizen.json"),
+// "" for a bare file name: template files are relative to the config file.
+std::string DirectoryOf(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
+}
+
+// "templates": [template | {"file": "path"}]. A template file holds one template object, with
+// comments and ${NAME} like the config; its problems name the file.
+std::vector<PlanTemplate> ReadTemplates(const json& root, const std::string& source,
+                                        const EnvLookup& env, const FileReader& read_file,
+                                        const TemplateReferences& known, Problems& problems) {
+  std::vector<PlanTemplate> templates;
+  const json* array = ArrayAt(root, "templates", problems);
+  if (array == nullptr) return templates;
+  std::map<std::string, std::string> ids;  // id -> where it was first defined
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const std::string path = Index("templates", i);
+    const json& item = (*array)[i];
+    std::vector<ConfigProblem> found;
+    std::optional<PlanTemplate> read;
+    std::string file;
+    std::string id_field = Join(path, "id");
+    if (item.is_object() && item.contains("file")) {
+      ObjectReader r(item, path, problems, {"file"});
+      std::string name;
+      if (!r.String("file", name, /*required=*/true)) continue;
+      file = !name.empty() && name.front() == '/' ? name : DirectoryOf(source) + name;
+      if (!read_file) {
+        problems.Add(r.Field("file"), "template files cannot be read here");
+        continue;
+      }
+      Result<std::string> text = read_file(file);
+      if (!text.ok()) {
+        problems.Add(r.Field("file"), "cannot read " + file + ": " + text.status().message());
+        continue;
+      }
+      Problems file_problems;
+      std::optional<json> parsed = ParseJson(*text, file_problems);
+      if (parsed) {
+        Substitute(*parsed, "", env, file_problems);
+        read = ReadPlanTemplate(*parsed, "", known, found);
+      }
+      found.insert(found.begin(), file_problems.list().begin(), file_problems.list().end());
+      id_field = "id";
+    } else {
+      read = ReadPlanTemplate(item, path, known, found);
+    }
+    const bool clean = found.empty();
+    for (ConfigProblem& p : found) {
+      if (file.empty()) {
+        problems.Add(p.field, std::move(p.reason));  // skips fields whose ${NAME} failed
+      } else {
+        p.file = file;
+        problems.AddProblem(std::move(p));
+      }
+    }
+    if (!read) continue;
+    read->source = file.empty() ? source : file;
+    if (!read->id.empty()) {
+      const std::string where = file.empty() ? path : file;
+      auto [it, inserted] = ids.emplace(read->id, where);
+      if (!inserted) {
+        problems.AddProblem(
+            {id_field, "duplicate template id '" + read->id + "'; first defined at " + it->second,
+             file});
+        continue;
+      }
+    }
+    if (clean) templates.push_back(std::move(*read));
+  }
+  return templates;
+}
+
 Status Failure(const std::string& source, const Problems& problems) {
   std::string message;
   json errors = json::array();
   for (const ConfigProblem& p : problems.list()) {
     if (!message.empty()) message += '\n';
-    message += source + ": " + (p.field.empty() ? "" : p.field + ": ") + p.reason;
-    errors.push_back({{"field", p.field}, {"reason", p.reason}});
+    message += (p.file.empty() ? source : p.file) + ": " + (p.field.empty() ? "" : p.field + ": ") +
+               p.reason;
+    json error = {{"field", p.field}, {"reason", p.reason}};
+    if (!p.file.empty()) error["file"] = p.file;
+    errors.push_back(std::move(error));
   }
   return InvalidArgument("config_invalid", message, json{{"errors", std::move(errors)}});
 }
@@ -1477,7 +1592,8 @@ std::string PlanningFingerprint(const json& root) {
   return hex;
 }
 
-Result<Config> ParseConfig(std::string_view text, const std::string& source, const EnvLookup& env) {
+Result<Config> ParseConfig(std::string_view text, const std::string& source, const EnvLookup& env,
+                           const FileReader& read_file) {
   Problems problems;
   std::optional<json> root = ParseJson(text, problems);
   if (!root) return Failure(source, problems);
@@ -1491,7 +1607,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source, con
   config.source = source;
   ObjectReader top(*root, "", problems,
                    {"server", "storage", "log", "channels", "delivery", "calendars", "teams",
-                    "people", "policies", "reminders", "messages"});
+                    "people", "policies", "reminders", "messages", "templates"});
   ReadServer(*root, problems, config.server);
   ReadStorage(*root, problems, config.storage);
   ReadLog(*root, problems, config.log);
@@ -1529,6 +1645,14 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source, con
   }
   follow_up->policies = ReadPolicies(*root, problems, known_people, names.channels);
   ReminderDefaults defaults = ReadReminders(*root, problems, names.policies, names.channels);
+  CheckRoles(teams, people, problems);
+  TemplateReferences template_names;
+  for (const Person& p : people) template_names.people.insert(p.id);
+  template_names.policies = names.policies;
+  for (const Team& team : teams) {
+    for (const auto& [role, person] : team.roles) template_names.roles.insert(role);
+  }
+  config.templates = ReadTemplates(*root, source, env, read_file, template_names, problems);
   if (!problems.empty()) return Failure(source, problems);
 
   follow_up->policies.try_emplace(std::string(kBuiltInPolicyName), BuiltInReminderPolicy());
@@ -1541,7 +1665,8 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source, con
   return config;
 }
 
-Result<Config> LoadConfigFile(const std::string& path, const EnvLookup& env) {
+Result<Config> LoadConfigFile(const std::string& path, const EnvLookup& env,
+                              const FileReader& read_file) {
   auto fail = [&path](int error) {
     std::string reason = "cannot read the file: " + std::generic_category().message(error);
     return Status(InvalidArgument("config_invalid", path + ": " + reason,
@@ -1555,7 +1680,7 @@ Result<Config> LoadConfigFile(const std::string& path, const EnvLookup& env) {
   std::size_t n;
   while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, n);
   if (std::ferror(file.get())) return fail(errno);
-  return ParseConfig(text, path, env);
+  return ParseConfig(text, path, env, read_file);
 }
 
 }  // namespace kaizen::config

@@ -16,10 +16,12 @@
 #include <string_view>
 #include <vector>
 
+#include "config/plan_templates.h"
 #include "workflow/delivery_settings.h"
 #include "workflow/follow_up.h"
 #include "workflow/messages.h"
 #include "workflow/model.h"
+#include "workflow/plan_template.h"
 #include "workflow/status.h"
 
 namespace kaizen::config {
@@ -60,11 +62,15 @@ struct Config {
   // Section "messages" (language, links, templates) and the teams' "locale"; a channel's
   // "locale" is in its ChannelOptions.
   kaizen::MessageSettings messages;
+  // Section "templates": the plan templates, inline or read from the files it names, in order;
+  // ids are unique. Their role owners are mapped by at least one team's "roles".
+  std::vector<PlanTemplate> templates;
 };
 
 struct ConfigProblem {
   std::string field;   // JSON path, e.g. "people[2].manager"
   std::string reason;  // e.g. "unknown person 'wang.wu'"
+  std::string file;    // the template file the problem is in; empty: the config file itself
 };
 
 // Looks up an environment variable; std::getenv in production, a map in tests.
@@ -79,10 +85,16 @@ EnvLookup ProcessEnvironment();
 // String values may use `${NAME}`, replaced by the variable from `env`; `$${` stands for a
 // literal `${`. Unknown fields, duplicate keys and unset variables are problems, never ignored.
 // Without "teams" and "people" the directory is empty; every other section has the defaults above.
-Result<Config> ParseConfig(std::string_view text, const std::string& source, const EnvLookup& env);
+//
+// Template files ({"file": "path"} in "templates", relative to the directory of `source`) are
+// read with `read_file`; without one, naming a file is a problem. A problem inside a template
+// file is reported as "<that file>: <field>: <reason>", with "file" in its details entry.
+Result<Config> ParseConfig(std::string_view text, const std::string& source, const EnvLookup& env,
+                           const FileReader& read_file = {});
 
-// Reads the file and calls ParseConfig. A missing or unreadable file is "config_invalid" too,
-// with field "" and the OS reason.
-Result<Config> LoadConfigFile(const std::string& path, const EnvLookup& env);
+// Reads the file and calls ParseConfig, reading template files with `read_file`. A missing or
+// unreadable file is "config_invalid" too, with field "" and the OS reason.
+Result<Config> LoadConfigFile(const std::string& path, const EnvLookup& env,
+                              const FileReader& read_file = FilesystemReader());
 
 }  // namespace kaizen::config

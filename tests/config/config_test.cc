@@ -328,7 +328,7 @@ TEST(ConfigUnknown, UnknownFieldsListTheKnownOnes) {
       Problems(config),
       (std::vector<std::string>{
           "sever: unknown field; known: calendars, channels, delivery, log, messages, people, "
-          "policies, reminders, server, storage, teams",
+          "policies, reminders, server, storage, teams, templates",
           "server.listne: unknown field; known: listen, max_body_bytes, max_connections, "
           "request_timeout_seconds",
           "storage.readrs: unknown field; known: path, readers, synchronous"}));
@@ -340,9 +340,9 @@ TEST(ConfigUnknown, UnknownFieldsInTeamsAndPeople) {
   EXPECT_EQ(OnlyProblem(config, "people[0].handle"),
             "unknown field; known: handles, id, manager, name, team");
   config = Parse(R"({"teams": [{"id": "ops", "name": "Ops", "timezone": "UTC"}]})");
-  EXPECT_EQ(
-      OnlyProblem(config, "teams[0].timezone"),
-      "unknown field; known: calendar, channels, id, locale, name, reminder_policy, time_zone");
+  EXPECT_EQ(OnlyProblem(config, "teams[0].timezone"),
+            "unknown field; known: calendar, channels, id, locale, name, reminder_policy, roles, "
+            "time_zone");
 }
 
 TEST(ConfigUnknown, DuplicateKeysAreReported) {
