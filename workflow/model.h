@@ -149,6 +149,8 @@ inline constexpr std::string_view kEventRejected = "rejected";
 inline constexpr std::string_view kEventUpdated = "updated";
 // The task owner took back their own done task (done -> in_progress).
 inline constexpr std::string_view kEventReopened = "reopened";
+// The task moved into the next review cycle's plan (carry_over.h); the note names both plans.
+inline constexpr std::string_view kEventCarried = "carried";
 
 struct TaskEvent {
   std::int64_t id = 0;  // assigned by the repository, increasing

@@ -150,7 +150,8 @@ CREATE TABLE settings (
     // v3: templates, schedules and review cycles.
     //
     // plans: the template a plan came from, when its cycle is due to close, when it was closed.
-    // tasks: lineage of tasks carried over from an earlier cycle.
+    // tasks: lineage of tasks carried over from an earlier cycle; a plan's report lists the tasks
+    //   carried out of it (tasks_by_carried_from, PlanReader::TasksCarriedFrom).
     // goal_updates: every value recorded for a goal, the latest also copied into plans.goals.
     // schedules: what a schedule remembers between runs; its rule lives in the config. The last
     //   nominal fire is what catch-up after downtime counts from.
@@ -164,6 +165,7 @@ ALTER TABLE plans ADD COLUMN closes_at TEXT;
 ALTER TABLE plans ADD COLUMN closed_at TEXT;
 ALTER TABLE tasks ADD COLUMN carried_from INTEGER REFERENCES plans (id);
 ALTER TABLE tasks ADD COLUMN carry_count INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX tasks_by_carried_from ON tasks (carried_from, id) WHERE carried_from IS NOT NULL;
 
 CREATE TABLE goal_updates (
   id INTEGER PRIMARY KEY,
