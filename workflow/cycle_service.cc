@@ -151,12 +151,13 @@ Result<CycleOutcome> StartCycle(PlanRepository& repo, const CycleContext& contex
   return outcome;
 }
 
-Result<ScheduleRun> RunSchedule(PlanRepository& repo, const CycleContext& context, Instant now) {
+Result<ScheduleRun> RunSchedule(PlanRepository& repo, const CycleContext& context, Instant now,
+                                bool at_start) {
   const ScheduleSpec& spec = *context.spec;
   std::optional<ScheduleRow> stored = repo.FindScheduleRow(spec.id);
   ScheduleRow row =
       stored.value_or(ScheduleRow{spec.id, std::nullopt, false, "", std::nullopt, now});
-  ScheduleState state{row.last_nominal_fire, row.paused};
+  ScheduleState state{row.last_nominal_fire, row.paused, at_start};
   FirePlan plan = PlanFires(spec, context.working_days, state, now);
 
   ScheduleRun run;

@@ -25,10 +25,10 @@
 
 #include <functional>
 #include <memory>
-#include <string_view>
-#include <vector>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "workflow/follow_up.h"
 #include "workflow/model.h"
@@ -116,7 +116,9 @@ struct ScheduleRun {
 // from now), records missed fires as one "missed" event, starts the due fire if any, and stores
 // the new watermark. Errors: those of StartCycle (nothing is written then; the caller logs and
 // retries at the next wake-up).
-Result<ScheduleRun> RunSchedule(PlanRepository& repo, const CycleContext& context, Instant now);
+// `at_start`: the first run after kaizend started (a due fire is then a catch-up).
+Result<ScheduleRun> RunSchedule(PlanRepository& repo, const CycleContext& context, Instant now,
+                                bool at_start = false);
 
 // Starts a cycle now, whatever the rule says: cause trigger, keyed by `now`. The watermark does
 // not move (the rule's own fires continue as planned). Errors: as StartCycle, and kConflict

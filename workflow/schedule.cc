@@ -209,7 +209,8 @@ FirePlan PlanFires(const ScheduleSpec& spec, const WorkingCalendar* working_days
     plan.watermark = last_due->fire.at;
     const auto lateness = now - last_due->starts_at;
     if (lateness <= late_limit) {
-      plan.cause = lateness <= kOnTimeTolerance ? CycleCause::kSchedule : CycleCause::kCatchUp;
+      plan.cause =
+          !state.at_start && lateness <= kPromptness ? CycleCause::kSchedule : CycleCause::kCatchUp;
       plan.merged = merged_with_last;
       plan.start = std::move(last_due);
     } else {

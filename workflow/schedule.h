@@ -11,8 +11,10 @@
 // Due fires. The rule's nominal fires after the watermark are taken in order; a fire is due
 // once its start time (the nominal fire, or the moved one, see working days) has come. Of the
 // due fires at most ONE starts a cycle: the latest, when it is on time (at most kOnTimeTolerance
-// late: the scheduler is asleep between fires, not polling) or within the catch-up window
-// (cause catch_up). Every other due fire is a miss, counted and recorded; none starts a cycle.
+// late: the scheduler is asleep between fires, not polling) or within the catch-up window.
+// Its cause is catch_up when kaizend was down at its time (planned at start-up) or it is more
+// than kPromptness late (a suspended machine, a clock step), else schedule. Every other due
+// fire is a miss, counted and recorded; none starts a cycle.
 // So after a week of downtime a daily schedule with the default one-day window starts its
 // latest fire (less than a day old) as a catch-up and records the six before it as missed.
 //
@@ -71,6 +73,8 @@ inline constexpr std::chrono::seconds kDefaultCatchUpWindow{std::chrono::hours(2
 // A fire this late still counts as on time: the scheduler wakes a little after the fire, and
 // re-reads the clock at least every minute.
 inline constexpr std::chrono::minutes kOnTimeTolerance{2};
+// A fire started later than this after its time, or at start-up, is labelled catch_up.
+inline constexpr std::chrono::seconds kPromptness{10};
 // Misses are counted one by one up to this many per planning (a secondly rule down for a month
 // would have millions); beyond it the count says "at least".
 inline constexpr int kMaxCountedMisses = 100000;
@@ -109,6 +113,7 @@ std::vector<ScheduledFire> NextScheduledFires(const ScheduleSpec& spec,
 struct ScheduleState {
   std::optional<Instant> watermark;  // nullopt: never seen; counting starts at now
   bool paused = false;
+  bool at_start = false;  // the first planning after kaizend started: due fires were missed
 };
 
 struct FirePlan {

@@ -91,6 +91,13 @@ TEST(PlanFires, CatchUpStartsTheLatestMissOnceAndCountsTheOlderOnes) {
   EXPECT_FALSE(plan.missed_capped);
   EXPECT_EQ(plan.watermark, At("2026-11-30T09:00:00+08:00"));
 
+  // At start-up even a fire a second old is a catch-up: kaizend was down at its time.
+  FirePlan at_start =
+      PlanFires(spec, nullptr, ScheduleState{At("2026-11-29T09:00:00+08:00"), false, true},
+                At("2026-11-30T09:00:01+08:00"));
+  ASSERT_TRUE(at_start.start);
+  EXPECT_EQ(at_start.cause, CycleCause::kCatchUp);
+
   // Planning again with the watermark persisted starts nothing more: the catch-up was once.
   FirePlan again = PlanFires(spec, nullptr, ScheduleState{plan.watermark, false}, now);
   EXPECT_FALSE(again.start);
@@ -180,7 +187,7 @@ TEST(PlanFires, WeekendFireMovesToMonday) {
   FirePlan saturday = PlanFires(spec, &calendar, state, At("2026-08-01T09:00:30+08:00"));
   EXPECT_FALSE(saturday.start);
   EXPECT_EQ(saturday.next_wake, At("2026-08-03T09:00:00+08:00"));
-  FirePlan monday = PlanFires(spec, &calendar, state, At("2026-08-03T09:00:30+08:00"));
+  FirePlan monday = PlanFires(spec, &calendar, state, At("2026-08-03T09:00:05+08:00"));
   ASSERT_TRUE(monday.start);
   EXPECT_EQ(monday.start->fire.at, At("2026-08-01T09:00:00+08:00"));
   EXPECT_EQ(monday.cause, CycleCause::kSchedule);
