@@ -120,6 +120,7 @@ ApiHandlers::ApiHandlers(storage::Storage& storage, std::shared_ptr<const Direct
   Route("GET", "/healthz", &ApiHandlers::GetHealth);
   Route("GET", "/readyz", &ApiHandlers::GetReady);
   Route("GET", "/openapi.json", &ApiHandlers::GetOpenApi);
+  AddScheduleRoutes();
 }
 
 void ApiHandlers::Route(std::string method, std::string pattern, Member member) {

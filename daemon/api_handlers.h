@@ -16,6 +16,7 @@
 #include "daemon/channel_admin.h"
 #include "daemon/http_message.h"
 #include "daemon/router.h"
+#include "workflow/cycle_service.h"
 #include "workflow/follow_up.h"
 #include "workflow/model.h"
 #include "workflow/status.h"
@@ -51,6 +52,12 @@ class ApiHandlers {
 
   const Router& router() const { return router_; }
 
+  // ---- Schedules (area "sched"; daemon/schedule_handlers.cc) ----
+  // The configured schedules, and what to tell after a pause, resume or trigger (the cycle
+  // scheduler plans again); without them the schedule routes know no schedule.
+  void SetSchedules(std::shared_ptr<const ScheduleSet> schedules,
+                    std::function<void()> schedules_changed);
+
  private:
   using Member = boost::asio::awaitable<HttpResponse> (ApiHandlers::*)(HttpRequest, RouteParams);
   void Route(std::string method, std::string pattern, Member member);
@@ -78,6 +85,17 @@ class ApiHandlers {
   boost::asio::awaitable<HttpResponse> GetHealth(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> GetReady(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> GetOpenApi(HttpRequest request, RouteParams params);
+
+  // ---- Schedules (area "sched"; daemon/schedule_handlers.cc) ----
+  void AddScheduleRoutes();
+  boost::asio::awaitable<HttpResponse> ListSchedules(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> GetSchedule(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> GetSchedulePreview(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> PostSchedulePause(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> PostScheduleResume(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> PostScheduleTrigger(HttpRequest request, RouteParams params);
+  std::shared_ptr<const ScheduleSet> schedules_;
+  std::function<void()> schedules_changed_;
 
   storage::Storage& storage_;
   std::shared_ptr<const Directory> directory_;
