@@ -127,6 +127,10 @@ class Session {
     if (name == "channels") return Channels();
     if (name == "channels test") return ChannelTest();
     if (name == "summary") return Summary();
+    if (name == "schedules") return Schedules();
+    if (name == "schedules trigger") return ScheduleTrigger();
+    if (name == "schedules pause") return ScheduleAction("pause");
+    if (name == "schedules resume") return ScheduleAction("resume");
     return UsageError("command '" + std::string(name) + "' is not implemented");
   }
 
@@ -334,6 +338,46 @@ class Session {
     Result<json> summary = Call("GET", "/summary" + query.text());
     if (!summary.ok()) return summary.status();
     term_.out << (Json() ? Dump(*summary) : RenderSummary(*summary, clock_.Now()));
+    return Status::Ok();
+  }
+
+  // ---- Schedules (area "sched") ----
+  Status Schedules() {
+    Result<json> list = Call("GET", "/schedules");
+    if (!list.ok()) return list.status();
+    if (Json()) {
+      term_.out << Dump(*list);
+    } else if (list->value("items", json::array()).empty()) {
+      term_.out << "no schedules\n";
+    } else {
+      term_.out << RenderScheduleTable(list->at("items"));
+    }
+    return Status::Ok();
+  }
+
+  Status ScheduleTrigger() {
+    const std::string& id = inv_.positionals[0];
+    Result<json> result =
+        Call("POST", "/schedules/" + PercentEncode(id) + "/trigger", json::object());
+    if (!result.ok()) return result.status();
+    term_.out << (Json() ? Dump(*result) : RenderTriggered(id, *result));
+    return Status::Ok();
+  }
+
+  Status ScheduleAction(std::string_view action) {
+    const std::string& id = inv_.positionals[0];
+    json body = json::object();
+    if (action == "pause") {
+      std::optional<std::string> reason = inv_.Get("reason");
+      if (!reason || reason->empty()) {
+        return UsageError("schedules pause needs --reason TEXT: why the schedule stops");
+      }
+      body["reason"] = *reason;
+    }
+    Result<json> schedule =
+        Call("POST", "/schedules/" + PercentEncode(id) + "/" + std::string(action), body);
+    if (!schedule.ok()) return schedule.status();
+    term_.out << (Json() ? Dump(*schedule) : RenderScheduleTable(json::array({*schedule})));
     return Status::Ok();
   }
 
