@@ -106,6 +106,29 @@ std::vector<CommandSpec> BuildCommands() {
        "Lists the plan templates of kaizend's config: id, kind, how many tasks and goals, the\n"
        "title pattern and the file each was read from. Make a plan from one with\n"
        "POST /api/v1/plans {\"template\": ID, \"team\": T} (docs/api.md)."},
+      // Schedules (area "sched").
+      {"schedules",
+       {},
+       {},
+       "list the schedules that start review cycles",
+       "Lists the schedules of kaizend's config: template, team, rule and zone, whether it is\n"
+       "paused (and why), the last fire it started from and the next one."},
+      {"schedules trigger",
+       {"ID"},
+       {},
+       "start a cycle of schedule ID now",
+       "Starts a cycle of schedule ID now, as its rule would (cause trigger): the plan is made\n"
+       "from the template and the overlap policy applies. The rule's own fires continue."},
+      {"schedules pause",
+       {"ID"},
+       {{"reason", "TEXT", "why (required)"}},
+       "pause schedule ID",
+       "Pauses schedule ID: no cycle starts until it is resumed. --reason is required."},
+      {"schedules resume",
+       {"ID"},
+       {},
+       "resume schedule ID without replaying what it missed",
+       "Resumes schedule ID. Fires that passed while it was paused are not started."},
       {"summary",
        {},
        {{"team", "ID", "only this team"}, {"owner", "ID", "only this person's tasks"}},

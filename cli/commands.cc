@@ -131,6 +131,10 @@ class Session {
     if (name == "summary") return Summary();
     if (name == "templates") return Templates();
     if (name == "schedules preview") return SchedulePreview();
+    if (name == "schedules") return Schedules();
+    if (name == "schedules trigger") return ScheduleTrigger();
+    if (name == "schedules pause") return ScheduleAction("pause");
+    if (name == "schedules resume") return ScheduleAction("resume");
     return UsageError("command '" + std::string(name) + "' is not implemented");
   }
 
@@ -400,6 +404,46 @@ class Session {
     Result<json> preview = Call("POST", "/schedules/preview", body);
     if (!preview.ok()) return preview.status();
     term_.out << (Json() ? Dump(*preview) : RenderSchedulePreview(*preview));
+    return Status::Ok();
+  }
+
+  // ---- Schedules (area "sched") ----
+  Status Schedules() {
+    Result<json> list = Call("GET", "/schedules");
+    if (!list.ok()) return list.status();
+    if (Json()) {
+      term_.out << Dump(*list);
+    } else if (list->value("items", json::array()).empty()) {
+      term_.out << "no schedules\n";
+    } else {
+      term_.out << RenderScheduleTable(list->at("items"));
+    }
+    return Status::Ok();
+  }
+
+  Status ScheduleTrigger() {
+    const std::string& id = inv_.positionals[0];
+    Result<json> result =
+        Call("POST", "/schedules/" + PercentEncode(id) + "/trigger", json::object());
+    if (!result.ok()) return result.status();
+    term_.out << (Json() ? Dump(*result) : RenderTriggered(id, *result));
+    return Status::Ok();
+  }
+
+  Status ScheduleAction(std::string_view action) {
+    const std::string& id = inv_.positionals[0];
+    json body = json::object();
+    if (action == "pause") {
+      std::optional<std::string> reason = inv_.Get("reason");
+      if (!reason || reason->empty()) {
+        return UsageError("schedules pause needs --reason TEXT: why the schedule stops");
+      }
+      body["reason"] = *reason;
+    }
+    Result<json> schedule =
+        Call("POST", "/schedules/" + PercentEncode(id) + "/" + std::string(action), body);
+    if (!schedule.ok()) return schedule.status();
+    term_.out << (Json() ? Dump(*schedule) : RenderScheduleTable(json::array({*schedule})));
     return Status::Ok();
   }
 

@@ -443,4 +443,45 @@ std::string RenderSchedulePreview(const json& preview) {
   return out + table.Render();
 }
 
+// ---- Schedules (area "sched") ----
+
+std::string RenderScheduleTable(const json& schedules) {
+  Table table({"ID", "TEMPLATE", "TEAM", "RULE", "ZONE", "OVERLAP", "STATE", "NEXT FIRE"});
+  if (schedules.is_array()) {
+    for (const json& s : schedules) {
+      std::string state =
+          Field(s, "paused") == true ? "paused: " + Text(s, "pause_reason") : "active";
+      const json& next = Field(s, "next_fires");
+      std::string next_text = "-";
+      if (next.is_array() && !next.empty()) {
+        next_text = Text(next[0], "local");
+        if (Field(next[0], "moved_to_working_day") == true) {
+          next_text += " (starts " + Text(next[0], "starts_at") + ")";
+        }
+      }
+      table.AddRow({Text(s, "id"), Text(s, "template"), Text(s, "team"), Text(s, "rule"),
+                    Text(s, "time_zone"), Text(s, "overlap"), state, next_text});
+    }
+  }
+  return table.Render();
+}
+
+std::string RenderTriggered(const std::string& id, const json& result) {
+  const std::string outcome = Text(result, "outcome");
+  if (outcome == "skipped_overlap") {
+    return "schedule " + id +
+           ": no cycle started, the previous cycle is still active (overlap: skip)\n";
+  }
+  const json& cycle = Field(result, "cycle");
+  std::string out = "schedule " + id + ": cycle " + Text(cycle, "id") + " started, plan " +
+                    Text(cycle, "plan_id") + " with " + Text(result, "tasks") + " task(s)";
+  if (Field(result, "carried").is_number() && Field(result, "carried").get<int>() > 0) {
+    out += ", " + Text(result, "carried") + " carried over";
+  }
+  if (!Field(result, "closed_plan_id").is_null()) {
+    out += "; plan " + Text(result, "closed_plan_id") + " closed";
+  }
+  return out + "\n";
+}
+
 }  // namespace kaizen::cli

@@ -41,4 +41,8 @@ std::string RenderMoved(const nlohmann::ordered_json& task, Instant now);
 std::string RelativeDue(const nlohmann::ordered_json& due_at, const nlohmann::ordered_json& state,
                         Instant now);
 
+// Schedules (area "sched"): one row per schedule; what a trigger did.
+std::string RenderScheduleTable(const nlohmann::ordered_json& schedules);
+std::string RenderTriggered(const std::string& id, const nlohmann::ordered_json& result);
+
 }  // namespace kaizen::cli

@@ -14,6 +14,7 @@
 #include <system_error>
 #include <utility>
 
+#include "config/schedules.h"
 #include "workflow/duration.h"
 #include "workflow/reminder_policy.h"
 #include "workflow/working_calendar.h"
@@ -1607,7 +1608,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source, con
   config.source = source;
   ObjectReader top(*root, "", problems,
                    {"server", "storage", "log", "channels", "delivery", "calendars", "teams",
-                    "people", "policies", "reminders", "messages", "templates"});
+                    "people", "policies", "reminders", "messages", "templates", "schedules"});
   ReadServer(*root, problems, config.server);
   ReadStorage(*root, problems, config.storage);
   ReadLog(*root, problems, config.log);
@@ -1662,6 +1663,13 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source, con
   follow_up->fingerprint = PlanningFingerprint(*root);
   config.follow_up = std::move(follow_up);
   config.directory = std::make_shared<const Directory>(std::move(people), std::move(teams));
+  // Schedules instantiate their template for their team, so they need everything else: they
+  // are checked once the rest of the config is sound.
+  std::vector<ConfigProblem> schedule_problems;
+  config.schedules = ReadSchedules(*root, *config.directory, *config.follow_up, config.templates,
+                                   schedule_problems);
+  for (ConfigProblem& p : schedule_problems) problems.AddProblem(std::move(p));
+  if (!problems.empty()) return Failure(source, problems);
   return config;
 }
 

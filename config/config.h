@@ -22,6 +22,7 @@
 #include "workflow/messages.h"
 #include "workflow/model.h"
 #include "workflow/plan_template.h"
+#include "workflow/schedule.h"
 #include "workflow/status.h"
 
 namespace kaizen::config {
@@ -65,6 +66,8 @@ struct Config {
   // Section "templates": the plan templates, inline or read from the files it names, in order;
   // ids are unique. Their role owners are mapped by at least one team's "roles".
   std::vector<PlanTemplate> templates;
+  // Section "schedules" (config/schedules.h): templates bound to a team and a cron rule.
+  std::vector<ScheduleSpec> schedules;
 };
 
 struct ConfigProblem {

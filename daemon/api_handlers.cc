@@ -132,6 +132,7 @@ ApiHandlers::ApiHandlers(storage::Storage& storage, std::shared_ptr<const Direct
   Route("PATCH", "/api/v1/plans/{id}/goals/{index}", &ApiHandlers::PatchPlanGoal);
   Route("GET", "/api/v1/plans/{id}/goals/{index}/history", &ApiHandlers::GetGoalHistory);
   Route("POST", "/api/v1/schedules/preview", &ApiHandlers::PostSchedulePreview);
+  AddScheduleRoutes();
 }
 
 void ApiHandlers::Route(std::string method, std::string pattern, Member member) {

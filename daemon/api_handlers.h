@@ -16,6 +16,7 @@
 #include "daemon/channel_admin.h"
 #include "daemon/http_message.h"
 #include "daemon/router.h"
+#include "workflow/cycle_service.h"
 #include "workflow/follow_up.h"
 #include "workflow/messages.h"
 #include "workflow/model.h"
@@ -63,6 +64,12 @@ class ApiHandlers {
   // POST /api/v1/plans {"template": ...}. Call before serving; none by default.
   void SetTemplates(std::vector<PlanTemplate> templates);
 
+  // ---- Schedules (area "sched"; daemon/schedule_handlers.cc) ----
+  // The configured schedules, and what to tell after a pause, resume or trigger (the cycle
+  // scheduler plans again); without them the schedule routes know no schedule.
+  void SetSchedules(std::shared_ptr<const ScheduleSet> schedules,
+                    std::function<void()> schedules_changed);
+
  private:
   using Member = boost::asio::awaitable<HttpResponse> (ApiHandlers::*)(HttpRequest, RouteParams);
   void Route(std::string method, std::string pattern, Member member);
@@ -105,6 +112,17 @@ class ApiHandlers {
   // Creates the plan with its reminders in one transaction; 201 with the plan and Location.
   boost::asio::awaitable<HttpResponse> StorePlan(NewPlan plan, PersonId actor, Instant now);
   std::vector<PlanTemplate> templates_;
+
+  // ---- Schedules (area "sched"; daemon/schedule_handlers.cc) ----
+  void AddScheduleRoutes();
+  boost::asio::awaitable<HttpResponse> ListSchedules(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> GetSchedule(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> GetSchedulePreview(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> PostSchedulePause(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> PostScheduleResume(HttpRequest request, RouteParams params);
+  boost::asio::awaitable<HttpResponse> PostScheduleTrigger(HttpRequest request, RouteParams params);
+  std::shared_ptr<const ScheduleSet> schedules_;
+  std::function<void()> schedules_changed_;
 
   storage::Storage& storage_;
   std::shared_ptr<const Directory> directory_;

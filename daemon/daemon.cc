@@ -14,8 +14,10 @@
 #include <fstream>
 #include <map>
 
+#include "config/schedules.h"
 #include "daemon/api_handlers.h"
 #include "daemon/api_json.h"
+#include "daemon/cycle_scheduler.h"
 #include "daemon/delivery_dispatcher.h"
 #include "daemon/goal_check_in_sweep.h"
 #include "daemon/http_server.h"
@@ -166,6 +168,31 @@ class Daemon::Impl {
                                          dispatcher_.get());
     api_->SetTemplates(config.templates);
 
+    // Schedules: config/ checked every template, team and rule already.
+    auto schedules = std::make_shared<ScheduleSet>();
+    schedules->settings = follow_up;
+    schedules->directory = directory;
+    schedules->steps = RealCycleSteps(follow_up, directory);
+    for (const ScheduleSpec& spec : config.schedules) {
+      const Team* team = directory->FindTeam(spec.team);
+      auto plan_template =
+          std::find_if(config.templates.begin(), config.templates.end(),
+                       [&spec](const PlanTemplate& t) { return t.id == spec.template_id; });
+      if (team == nullptr || plan_template == config.templates.end()) {
+        return Internal("internal", "schedule " + spec.id + " names an unknown team or template");
+      }
+      schedules->entries.push_back(
+          ScheduleEntry{spec, *plan_template, config::TeamWorkingDays(*follow_up, *team)});
+    }
+    cycles_ = std::make_unique<CycleScheduler>(
+        io_.get_executor(), *storage_, schedules, clock_,
+        [scheduler = scheduler_.get(), dispatcher = dispatcher_.get()](bool reminders,
+                                                                       int notifications) {
+          if (reminders) scheduler->Wake();
+          if (notifications > 0) dispatcher->Wake();
+        });
+    api_->SetSchedules(schedules, [cycles = cycles_.get()] { cycles->Wake(); });
+
     HttpServerOptions server_options;
     server_options.host = config.server.host;
     server_options.port = config.server.port;
@@ -195,6 +222,7 @@ class Daemon::Impl {
     dispatcher_->Start();
     scheduler_->Start();
     goal_sweep_->Start();
+    cycles_->Start();
     if (options_.port_file) {
       if (Status s = WritePortFile(*options_.port_file, server_->port()); !s.ok()) return s;
     }
@@ -224,6 +252,7 @@ class Daemon::Impl {
     NotifySystemd("STOPPING=1");
     boost::system::error_code ignored;
     signals_.cancel(ignored);
+    cycles_->Stop();
     scheduler_->Stop();
     goal_sweep_->Stop();
     dispatcher_->Stop();
@@ -237,6 +266,7 @@ class Daemon::Impl {
   std::unique_ptr<DeliveryDispatcher> dispatcher_;
   std::unique_ptr<ReminderScheduler> scheduler_;
   std::unique_ptr<GoalCheckInSweep> goal_sweep_;
+  std::unique_ptr<CycleScheduler> cycles_;
   std::unique_ptr<ApiHandlers> api_;
   std::unique_ptr<HttpServer> server_;
   asio::signal_set signals_;

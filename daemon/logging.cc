@@ -8,8 +8,8 @@ namespace kaizen::daemon {
 namespace {
 
 // Components known up front, so that Logger() never has to register one concurrently.
-constexpr std::string_view kComponents[] = {"daemon", "http",      "api",      "storage",
-                                            "config", "notifiers", "scheduler"};
+constexpr std::string_view kComponents[] = {"daemon", "http",      "api",       "storage",
+                                            "config", "notifiers", "scheduler", "cycles"};
 
 // %* in the json pattern: the message as the contents of a JSON string.
 class JsonEscapedMessage : public spdlog::custom_flag_formatter {

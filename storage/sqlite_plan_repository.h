@@ -67,6 +67,16 @@ class SqlitePlanRepository final : public PlanRepository {
   std::optional<std::string> ReadSetting(const std::string& key) override;
   void WriteSetting(const std::string& key, const std::string& value) override;
 
+  // Schedules and cycles (area "sched"); defined in sqlite_schedule_rows.cc.
+  std::optional<ScheduleRow> FindScheduleRow(const std::string& id) override;
+  std::optional<CycleRow> FindCycle(const std::string& schedule_id, Instant nominal_fire) override;
+  std::optional<CycleRow> CycleOfPlan(PlanId plan_id) override;
+  std::vector<CycleRow> RecentCycles(const std::string& schedule_id, int limit) override;
+  std::vector<ScheduleEvent> RecentScheduleEvents(const std::string& schedule_id,
+                                                  int limit) override;
+  void UpsertScheduleRow(const ScheduleRow& row) override;
+  std::int64_t InsertCycle(const CycleRow& cycle) override;
+  std::int64_t AppendScheduleEvent(const ScheduleEvent& event) override;
   // Reports and closing; defined in sqlite_report_rows.cc.
   std::vector<Task> TasksCarriedFrom(PlanId plan) override;
   std::optional<std::string> FindPlanReport(PlanId plan) override;

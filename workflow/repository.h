@@ -100,6 +100,51 @@ struct GoalUpdate {
   bool operator==(const GoalUpdate&) const = default;
 };
 
+// ---- Schedules and review cycles (issue 5, area "sched") ------------------------------------
+// What a schedule remembers between runs; its rule lives in the config (workflow/schedule.h).
+struct ScheduleRow {
+  std::string id;
+  // The watermark: no nominal fire at or before it is started again (a new schedule's is the
+  // time it was first seen, a resumed one's the time of the resume).
+  std::optional<Instant> last_nominal_fire;
+  bool paused = false;
+  std::string pause_reason;
+  std::optional<Instant> paused_at;
+  Instant updated_at{};
+  bool operator==(const ScheduleRow&) const = default;
+};
+
+// One started review cycle; unique per (schedule_id, nominal_fire).
+struct CycleRow {
+  std::int64_t id = 0;
+  std::string schedule_id;
+  Instant nominal_fire{};
+  Instant started_at{};
+  std::string cause;  // "schedule", "catch_up", "trigger" (workflow/schedule.h CycleCause)
+  PlanId plan_id = 0;
+  std::optional<std::int64_t> previous_cycle_id;
+  bool operator==(const CycleRow&) const = default;
+};
+
+// Kinds of schedule events.
+inline constexpr std::string_view kScheduleEventStarted = "started";
+inline constexpr std::string_view kScheduleEventMissed = "missed";
+inline constexpr std::string_view kScheduleEventSkippedOverlap = "skipped_overlap";
+inline constexpr std::string_view kScheduleEventPaused = "paused";
+inline constexpr std::string_view kScheduleEventResumed = "resumed";
+inline constexpr std::string_view kScheduleEventTriggered = "triggered";
+
+struct ScheduleEvent {
+  std::int64_t id = 0;  // assigned by the repository, increasing
+  std::string schedule_id;
+  Instant at{};
+  std::string kind;                     // one of kScheduleEvent*
+  std::optional<Instant> nominal_fire;  // the fire concerned; for "missed", the newest
+  int count = 1;                        // "missed": how many fires
+  std::string note;
+  bool operator==(const ScheduleEvent&) const = default;
+};
+
 // Read side: safe on a read-only connection.
 class PlanReader {
  public:
@@ -137,6 +182,18 @@ class PlanReader {
 
   // A small fact kept between runs; nullopt when never written.
   virtual std::optional<std::string> ReadSetting(const std::string& key) = 0;
+
+  // ---- Schedules and review cycles (area "sched") ----
+  virtual std::optional<ScheduleRow> FindScheduleRow(const std::string& id) = 0;
+  virtual std::optional<CycleRow> FindCycle(const std::string& schedule_id,
+                                            Instant nominal_fire) = 0;
+  // The cycle a plan was started by, if any.
+  virtual std::optional<CycleRow> CycleOfPlan(PlanId plan_id) = 0;
+  // The newest cycles of a schedule (largest id first), at most `limit`.
+  virtual std::vector<CycleRow> RecentCycles(const std::string& schedule_id, int limit) = 0;
+  // The newest events of a schedule (largest id first), at most `limit`.
+  virtual std::vector<ScheduleEvent> RecentScheduleEvents(const std::string& schedule_id,
+                                                          int limit) = 0;
 
   // ---- Reports and closing (plan_report.h, carry_over.h) ----
   // Tasks whose carried_from is `plan`: moved out of it into a later cycle; ascending by id.
@@ -189,6 +246,14 @@ class PlanRepository : public PlanReader {
   // Stores or overwrites a setting.
   virtual void WriteSetting(const std::string& key, const std::string& value) = 0;
 
+  // ---- Schedules and review cycles (area "sched") ----
+  // Stores or overwrites the row of schedule `row.id`.
+  virtual void UpsertScheduleRow(const ScheduleRow& row) = 0;
+  // Stores a new cycle (id ignored) and returns its id. A second cycle with the same
+  // (schedule_id, nominal_fire), or a plan that already has a cycle, throws StorageError.
+  virtual std::int64_t InsertCycle(const CycleRow& cycle) = 0;
+  // Appends a schedule event (id ignored) and returns its id.
+  virtual std::int64_t AppendScheduleEvent(const ScheduleEvent& event) = 0;
   // ---- Reports and closing (plan_report.h) ----
   // Stores the frozen report of a plan. A plan has at most one: a second insert for the same
   // plan throws StorageError (ClosePlan never writes twice).

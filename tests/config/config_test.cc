@@ -328,7 +328,7 @@ TEST(ConfigUnknown, UnknownFieldsListTheKnownOnes) {
       Problems(config),
       (std::vector<std::string>{
           "sever: unknown field; known: calendars, channels, delivery, log, messages, people, "
-          "policies, reminders, server, storage, teams, templates",
+          "policies, reminders, schedules, server, storage, teams, templates",
           "server.listne: unknown field; known: listen, max_body_bytes, max_connections, "
           "request_timeout_seconds",
           "storage.readrs: unknown field; known: path, readers, synchronous"}));
@@ -509,7 +509,7 @@ TEST(ConfigParse, ReportsEveryProblemAtOnce) {
   EXPECT_EQ(config.status().details().at("errors").size(), 7u) << message;
   for (const char* line :
        {"/etc/kaizen/kaizen.json: extra: unknown field; known: calendars, channels, delivery, log, "
-        "messages, people, policies, reminders, server, storage, teams",
+        "messages, people, policies, reminders, schedules, server, storage, teams",
         "/etc/kaizen/kaizen.json: server.listen: expected host:port",
         "/etc/kaizen/kaizen.json: server.max_connections: must be between 1 and 1000000, got 0",
         "/etc/kaizen/kaizen.json: storage.synchronous: must be one of: full, normal; got 'off'",

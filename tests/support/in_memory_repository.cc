@@ -55,7 +55,8 @@ bool InMemoryPlanRepository::operator==(const InMemoryPlanRepository& other) con
          notifications_ == other.notifications_ &&
          next_notification_id_ == other.next_notification_id_ && settings_ == other.settings_ &&
          plan_reports_ == other.plan_reports_ && cycle_plans_ == other.cycle_plans_ &&
-         goal_updates_ == other.goal_updates_;
+         goal_updates_ == other.goal_updates_ && schedule_rows_ == other.schedule_rows_ &&
+         cycles_ == other.cycles_ && schedule_events_ == other.schedule_events_;
 }
 
 std::optional<Plan> InMemoryPlanRepository::FindPlan(PlanId id) {
@@ -386,6 +387,81 @@ std::optional<std::string> InMemoryPlanRepository::ReadSetting(const std::string
 
 void InMemoryPlanRepository::WriteSetting(const std::string& key, const std::string& value) {
   settings_[key] = value;
+}
+
+// ---- Schedules and cycles (area "sched") ----
+
+std::optional<ScheduleRow> InMemoryPlanRepository::FindScheduleRow(const std::string& id) {
+  auto it = schedule_rows_.find(id);
+  if (it == schedule_rows_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<CycleRow> InMemoryPlanRepository::FindCycle(const std::string& schedule_id,
+                                                          Instant nominal_fire) {
+  for (const CycleRow& c : cycles_) {
+    if (c.schedule_id == schedule_id && c.nominal_fire == nominal_fire) return c;
+  }
+  return std::nullopt;
+}
+
+std::optional<CycleRow> InMemoryPlanRepository::CycleOfPlan(PlanId plan_id) {
+  for (const CycleRow& c : cycles_) {
+    if (c.plan_id == plan_id) return c;
+  }
+  return std::nullopt;
+}
+
+std::vector<CycleRow> InMemoryPlanRepository::RecentCycles(const std::string& schedule_id,
+                                                           int limit) {
+  std::vector<CycleRow> out;
+  for (auto it = cycles_.rbegin(); it != cycles_.rend() && static_cast<int>(out.size()) < limit;
+       ++it) {
+    if (it->schedule_id == schedule_id) out.push_back(*it);
+  }
+  return out;
+}
+
+std::vector<ScheduleEvent> InMemoryPlanRepository::RecentScheduleEvents(
+    const std::string& schedule_id, int limit) {
+  std::vector<ScheduleEvent> out;
+  for (auto it = schedule_events_.rbegin();
+       it != schedule_events_.rend() && static_cast<int>(out.size()) < limit; ++it) {
+    if (it->schedule_id == schedule_id) out.push_back(*it);
+  }
+  return out;
+}
+
+void InMemoryPlanRepository::UpsertScheduleRow(const ScheduleRow& row) {
+  schedule_rows_[row.id] = row;
+}
+
+std::int64_t InMemoryPlanRepository::InsertCycle(const CycleRow& cycle) {
+  if (FindCycle(cycle.schedule_id, cycle.nominal_fire)) {
+    throw StorageError("UNIQUE constraint failed: cycles.schedule_id, cycles.nominal_fire");
+  }
+  if (CycleOfPlan(cycle.plan_id)) throw StorageError("UNIQUE constraint failed: cycles.plan_id");
+  if (plans_.count(cycle.plan_id) == 0) throw StorageError("FOREIGN KEY constraint failed");
+  CycleRow stored = cycle;
+  stored.id = static_cast<std::int64_t>(cycles_.size()) + 1;
+  std::optional<PlanId> previous_plan;
+  if (cycle.previous_cycle_id) {
+    if (*cycle.previous_cycle_id < 1 ||
+        *cycle.previous_cycle_id > static_cast<std::int64_t>(cycles_.size())) {
+      throw StorageError("FOREIGN KEY constraint failed: cycles.previous_cycle_id");
+    }
+    previous_plan = cycles_[*cycle.previous_cycle_id - 1].plan_id;
+  }
+  cycles_.push_back(stored);
+  LinkCycle(stored.plan_id, previous_plan);  // what the report reads of the cycle chain
+  return stored.id;
+}
+
+std::int64_t InMemoryPlanRepository::AppendScheduleEvent(const ScheduleEvent& event) {
+  ScheduleEvent stored = event;
+  stored.id = static_cast<std::int64_t>(schedule_events_.size()) + 1;
+  schedule_events_.push_back(stored);
+  return stored.id;
 }
 
 std::vector<Task> InMemoryPlanRepository::TasksCarriedFrom(PlanId plan) {

@@ -108,6 +108,19 @@ class InMemoryPlanRepository : public PlanRepository {
   std::optional<std::string> ReadSetting(const std::string& key) override;
   void WriteSetting(const std::string& key, const std::string& value) override;
 
+  // Schedules and cycles (area "sched"): cycles unique per (schedule_id, nominal_fire) and per
+  // plan (StorageError otherwise); recent lists newest first.
+  std::optional<ScheduleRow> FindScheduleRow(const std::string& id) override;
+  std::optional<CycleRow> FindCycle(const std::string& schedule_id, Instant nominal_fire) override;
+  std::optional<CycleRow> CycleOfPlan(PlanId plan_id) override;
+  std::vector<CycleRow> RecentCycles(const std::string& schedule_id, int limit) override;
+  std::vector<ScheduleEvent> RecentScheduleEvents(const std::string& schedule_id,
+                                                  int limit) override;
+  void UpsertScheduleRow(const ScheduleRow& row) override;
+  std::int64_t InsertCycle(const CycleRow& cycle) override;
+  std::int64_t AppendScheduleEvent(const ScheduleEvent& event) override;
+  const std::vector<CycleRow>& cycles() const { return cycles_; }
+  const std::vector<ScheduleEvent>& schedule_events() const { return schedule_events_; }
   // Reports and closing. InsertPlanReport of a plan that has a report throws StorageError (the
   // table's primary key). TasksCarriedFrom: carried_from == plan, ascending by id.
   std::vector<Task> TasksCarriedFrom(PlanId plan) override;
@@ -151,6 +164,9 @@ class InMemoryPlanRepository : public PlanRepository {
   std::map<NotificationId, Notification> notifications_;
   std::map<std::string, std::string> settings_;
   NotificationId next_notification_id_ = 1;
+  std::map<std::string, ScheduleRow> schedule_rows_;
+  std::vector<CycleRow> cycles_;                // ascending by id = index + 1
+  std::vector<ScheduleEvent> schedule_events_;  // ascending by id = index + 1
   std::map<PlanId, std::pair<Instant, std::string>> plan_reports_;  // closed_at, JSON
   std::map<PlanId, std::optional<PlanId>> cycle_plans_;             // plan -> previous cycle's plan
   std::vector<GoalUpdate> goal_updates_;  // ascending by id
