@@ -910,6 +910,9 @@ Json EncodePlan(const Plan& plan, const PlanProgress* progress, const std::vecto
   j["state"] = ToString(plan.state);
   j["allow_self_verification"] = plan.allow_self_verification;
   j["reminder_policy"] = OptionalJson(plan.reminder_policy);
+  j["template"] = OptionalJson(plan.template_id);
+  j["closes_at"] = plan.closes_at ? Json(FormatRfc3339(*plan.closes_at)) : Json(nullptr);
+  j["closed_at"] = plan.closed_at ? Json(FormatRfc3339(*plan.closed_at)) : Json(nullptr);
   Json goals = Json::array();
   for (const Goal& g : plan.goals) {
     Json goal = EncodeGoal(g);
@@ -948,6 +951,8 @@ Json EncodeTask(const Task& task, Instant now) {
   j["created_at"] = FormatRfc3339(task.created_at);
   j["updated_at"] = FormatRfc3339(task.updated_at);
   j["completed_at"] = task.completed_at ? Json(FormatRfc3339(*task.completed_at)) : Json(nullptr);
+  j["carried_from"] = task.carried_from ? Json(*task.carried_from) : Json(nullptr);
+  j["carry_count"] = task.carry_count;
   return j;
 }
 

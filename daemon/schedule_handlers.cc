@@ -19,8 +19,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr int kDefaultPreviewCount = 10;
-constexpr int kMaxPreviewCount = 100;
 constexpr int kNextFiresListed = 3;
 constexpr int kRecentListed = 20;
 
@@ -211,29 +209,10 @@ asio::awaitable<HttpResponse> ApiHandlers::GetSchedulePreview(HttpRequest reques
   const std::string id = IdOf(params);
   const ScheduleEntry* entry = schedules_ ? schedules_->Find(id) : nullptr;
   if (entry == nullptr) co_return Error(ScheduleNotFound(id));
-  int count = kDefaultPreviewCount;
-  Instant from = clock_.Now();
-  for (const auto& [name, value] : request.query) {
-    if (name == "count") {
-      auto n = ParseId(value);
-      if (!n || *n > kMaxPreviewCount) {
-        co_return Error(InvalidArgument(
-            "invalid_query",
-            "count must be a whole number from 1 to " + std::to_string(kMaxPreviewCount),
-            {{"parameter", "count"}}));
-      }
-      count = static_cast<int>(*n);
-    } else if (name == "from") {
-      auto t = ParseRfc3339(value);
-      if (!t) {
-        co_return Error(InvalidArgument("invalid_query",
-                                        "from must be an RFC 3339 time such as "
-                                        "2026-12-01T00:00:00+08:00",
-                                        {{"parameter", "from"}}));
-      }
-      from = *t;
-    }
-  }
+  auto window = ParsePreviewQuery(request.query, clock_.Now());
+  if (!window.ok()) co_return Error(window.status());
+  const Instant from = window->from;
+  const int count = window->count;
   Json fires = Json::array();
   for (const ScheduledFire& f :
        NextScheduledFires(entry->spec, &entry->working_days, from, static_cast<size_t>(count))) {

@@ -403,7 +403,8 @@ TEST(ApiJsonEncode, TaskIsEncodedAsDocumented) {
             R"("criterion":"200 answers in the sheet","state":"open","depends_on":[6],)"
             R"("reminder_policy":null,)"
             R"("version":3,"overdue":false,"created_at":"2026-11-25T01:00:00Z",)"
-            R"("updated_at":"2026-11-26T02:30:00.250Z","completed_at":null})");
+            R"("updated_at":"2026-11-26T02:30:00.250Z","completed_at":null,)"
+            R"("carried_from":null,"carry_count":0})");
   EXPECT_EQ(TaskETag(SampleTask()), "\"3\"");
 }
 
@@ -444,7 +445,7 @@ TEST(ApiJsonEncode, PlanIsEncodedAsDocumented) {
       encoded.dump(),
       R"({"id":1,"title":"Raise CSAT to 85%","description":"","kind":"improvement",)"
       R"("owner":"li.lei","team":"ops","state":"active","allow_self_verification":false,)"
-      R"("reminder_policy":null,)"
+      R"("reminder_policy":null,"template":null,"closes_at":null,"closed_at":null,)"
       R"("goals":[{"metric":"customer satisfaction","baseline":80,"target":85,"unit":"%",)"
       R"("target_date":"2026-12-31","actual":null,"actual_at":null,"owner":null,)"
       R"("check_in":null,"stale":false},{"metric":"complaint rate",)"
