@@ -226,7 +226,7 @@ class Daemon::Impl {
     signals_.cancel(ignored);
     scheduler_->Stop();
     goal_sweep_->Stop();
-    dispatcher_->Stop();
+    dispatcher_->Stop(options_.shutdown_grace);
     server_->Stop(options_.shutdown_grace);
   }
 
