@@ -255,7 +255,7 @@ class Daemon::Impl {
     cycles_->Stop();
     scheduler_->Stop();
     goal_sweep_->Stop();
-    dispatcher_->Stop();
+    dispatcher_->Stop(options_.shutdown_grace);
     server_->Stop(options_.shutdown_grace);
   }
 

@@ -101,14 +101,23 @@ class DeliveryDispatcher::Pacer final : public notifiers::SendPacer {
 
   asio::awaitable<std::chrono::milliseconds> BeforeSend() override {
     const std::chrono::milliseconds wait = bucket_.Reserve(clock_.MonotonicNow());
-    if (wait > std::chrono::milliseconds::zero()) {
+    if (wait > std::chrono::milliseconds::zero() && !cancelled_) {
       log_->debug("channel {} rate limit: the next request waits {} ms", channel_, wait.count());
       asio::steady_timer pause(executor_);
       pause.expires_after(wait);
+      pauses_.insert(&pause);
       boost::system::error_code ec;
       co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      pauses_.erase(&pause);
     }
     co_return wait;
+  }
+
+  // The stop's grace period is over: ends the waits under way, and nothing waits from now on
+  // (the channel is cancelled too, so what would have waited fails at once).
+  void Cancel() {
+    cancelled_ = true;
+    for (asio::steady_timer* pause : pauses_) pause->cancel();
   }
 
  private:
@@ -117,6 +126,8 @@ class DeliveryDispatcher::Pacer final : public notifiers::SendPacer {
   notifiers::TokenBucket bucket_;
   const Clock& clock_;
   std::shared_ptr<spdlog::logger> log_;
+  std::set<asio::steady_timer*> pauses_;
+  bool cancelled_ = false;
 };
 
 DeliveryDispatcher::DeliveryDispatcher(
@@ -129,6 +140,7 @@ DeliveryDispatcher::DeliveryDispatcher(
       options_(options),
       clock_(clock),
       timer_(executor),
+      grace_timer_(executor),
       log_(Logger("delivery")),
       random_(std::random_device{}()) {
   for (const auto& [name, channel] : channels_) {
@@ -148,9 +160,50 @@ void DeliveryDispatcher::Wake() {
   timer_.cancel();
 }
 
-void DeliveryDispatcher::Stop() {
+void DeliveryDispatcher::Stop(std::chrono::milliseconds grace) {
+  if (stopping_) return;
   stopping_ = true;
   timer_.cancel();
+  // A kept-alive connection waits on its idle timer, which would keep the io_context running
+  // long after the stop.
+  for (auto& [id, channel] : channels_) channel->CloseIdleConnections();
+  grace_ends_ = std::chrono::steady_clock::now() + grace;
+  if (InFlight() > 0) {
+    log_->info("stopping: {} delivery(ies) and {} channel test(s) in flight may take {} ms",
+               stats_.in_flight, tests_in_flight_, grace.count());
+  }
+  WatchGracePeriod();
+}
+
+void DeliveryDispatcher::WatchGracePeriod() {
+  if (!stopping_ || abandoning_) return;
+  if (InFlight() == 0) {
+    grace_timer_.cancel();  // nothing is left to wait for
+    return;
+  }
+  if (grace_timer_armed_) return;
+  grace_timer_armed_ = true;
+  grace_timer_.expires_at(grace_ends_);
+  grace_timer_.async_wait([this](const boost::system::error_code& ec) {
+    grace_timer_armed_ = false;
+    if (ec) {
+      // Ended when nothing was in flight; a channel test may have started since.
+      WatchGracePeriod();
+      return;
+    }
+    Abandon();
+  });
+}
+
+void DeliveryDispatcher::Abandon() {
+  if (InFlight() == 0) return;
+  abandoning_ = true;
+  log_->warn(
+      "grace period over: abandoning {} delivery(ies) and {} channel test(s) in flight; their "
+      "messages are sent again at the next start",
+      stats_.in_flight, tests_in_flight_);
+  for (auto& [id, pacer] : pacers_) pacer->Cancel();
+  for (auto& [id, channel] : channels_) channel->Cancel();
 }
 
 namespace {
@@ -346,6 +399,15 @@ std::vector<ChannelStatus> DeliveryDispatcher::Channels() const {
 asio::awaitable<Result<ChannelTestReport>> DeliveryDispatcher::TestChannel(std::string id) {
   auto channel = channels_.find(id);
   if (channel == channels_.end()) co_return ChannelNotFound(id);
+  ++tests_in_flight_;
+  WatchGracePeriod();
+  struct Finished {
+    DeliveryDispatcher& dispatcher;
+    ~Finished() {
+      --dispatcher.tests_in_flight_;
+      dispatcher.WatchGracePeriod();
+    }
+  } finished{*this};
   ChannelTestReport report;
   report.options = channel->second->options();
   notifiers::DeliveryBatch batch = notifiers::ChannelTestBatch(id, clock_.Now());
@@ -400,6 +462,16 @@ asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
   } else {
     Pacer& pacer = PacerFor(batch.channel, *channel->second);
     outcome = co_await channel->second->Deliver(batch, clock_.Now(), pacer);
+  }
+  if (abandoning_ && outcome.verdict != DeliveryVerdict::kDelivered) {
+    // Cancelled at the end of the stop's grace period: left delivering, as a crash would leave
+    // it, so that the next start sends it again under the same key without using an attempt.
+    log_->warn("abandoned the delivery of {} to {} ({}): it is sent again at the next start",
+               batch.idempotency_key, batch.channel, outcome.reason);
+    --stats_.in_flight;
+    --in_flight_per_channel_[batch.channel];
+    WatchGracePeriod();
+    co_return;
   }
 
   const Instant now = clock_.Now();
@@ -506,7 +578,11 @@ asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
   }
   --stats_.in_flight;
   --in_flight_per_channel_[batch.channel];
-  if (!stopping_) Wake();
+  if (stopping_) {
+    WatchGracePeriod();
+  } else {
+    Wake();
+  }
 }
 
 asio::awaitable<void> DeliveryDispatcher::Run() {
@@ -582,7 +658,10 @@ asio::awaitable<void> DeliveryDispatcher::Run() {
         claimed_any = true;
       }
     }
-    if (stopping_) break;
+    if (stopping_) {
+      WatchGracePeriod();  // for batches claimed while the stop came
+      break;
+    }
     if (claimed_any) continue;
 
     auto query = [](PlanReader& reader) -> Result<std::optional<Instant>> {

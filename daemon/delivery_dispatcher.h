@@ -45,6 +45,13 @@
 // the concurrency limits and the retries. A test that gets through a broken channel ends the
 // mark at once, as a successful probe would, and the messages that waited go.
 //
+// Stopping: Stop(grace) claims nothing more and has every channel close its idle kept-alive
+// connections at once. Deliveries and channel tests in flight may finish within the grace
+// period; what is still in flight then is cancelled (its channel's requests and rate-limit
+// waits end at once) and abandoned: its notifications stay delivering, and the next start
+// sends them again under the same keys, as after a crash. Once nothing is in flight, nothing of
+// the dispatcher's is left on the io_context, so that the daemon's run() returns.
+//
 // Executor: the daemon's io_context (one thread); Start, Wake, Stop and the ChannelAdmin
 // methods are called on it.
 #pragma once
@@ -123,8 +130,9 @@ class DeliveryDispatcher final : public ChannelAdmin {
 
   void Start();
   void Wake();
-  // Stops claiming; deliveries in flight finish (each within its channel's timeout).
-  void Stop();
+  // Stops claiming and closes the channels' idle connections; deliveries and channel tests in
+  // flight may finish within `grace`, and are cancelled and abandoned after it.
+  void Stop(std::chrono::milliseconds grace);
 
   const DeliveryStats& stats() const { return stats_; }
 
@@ -141,6 +149,13 @@ class DeliveryDispatcher final : public ChannelAdmin {
   // has no owner or no other channel is left to tell them through.
   std::optional<Notification> BrokenChannelNotice(const std::string& channel,
                                                   const std::string& reason, Instant now) const;
+  // Deliveries and channel tests under way.
+  int InFlight() const { return stats_.in_flight + tests_in_flight_; }
+  // While stopping: keeps the grace timer armed while anything is in flight and ends it when
+  // nothing is (call whenever InFlight() changed).
+  void WatchGracePeriod();
+  // The grace period is over: cancels what is still in flight.
+  void Abandon();
 
   boost::asio::any_io_executor executor_;
   storage::Storage& storage_;
@@ -163,6 +178,11 @@ class DeliveryDispatcher final : public ChannelAdmin {
   DeliveryOptions options_;
   const Clock& clock_;
   boost::asio::steady_timer timer_;
+  boost::asio::steady_timer grace_timer_;
+  bool grace_timer_armed_ = false;
+  std::chrono::steady_clock::time_point grace_ends_{};
+  bool abandoning_ = false;  // the grace period is over
+  int tests_in_flight_ = 0;
   std::shared_ptr<spdlog::logger> log_;
   std::mt19937_64 random_;
   DeliveryStats stats_;

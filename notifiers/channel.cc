@@ -129,6 +129,9 @@ class WebhookChannel final : public Channel {
     co_return outcome;
   }
 
+  void CloseIdleConnections() override { client_->CloseIdleConnections(); }
+  void Cancel() override { client_->Cancel(); }
+
  private:
   ChannelOptions options_;
   const Clock& clock_;

@@ -74,6 +74,14 @@ class Channel {
   // starts. Never throws for trouble of the network or the receiver.
   virtual boost::asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now,
                                                           SendPacer& pacer) = 0;
+
+  // For the daemon's stop, whose io_context must run out of work. CloseIdleConnections()
+  // closes the connections kept alive for reuse (and their idle timers) and keeps none from
+  // now on; deliveries in flight go on. Cancel() ends those at once, and fails later ones at
+  // once, with a retry-later outcome whose reason ends in "cancelled". The log channel has
+  // nothing to close or cancel.
+  virtual void CloseIdleConnections() {}
+  virtual void Cancel() {}
 };
 
 // Builds the channel. `directory` gives the people's handles the chat providers mention them

@@ -20,6 +20,7 @@
 #include <cctype>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -155,6 +156,7 @@ struct Watchdog {
   asio::steady_timer connect_timer;
   bool total_expired = false;
   bool connect_expired = false;
+  bool cancelled = false;   // WebhookHttpClient::Cancel()
   bool connecting = false;  // the connect timeout applies
   // What the request waits on now; null when nothing.
   PendingResolve* resolve = nullptr;
@@ -182,16 +184,24 @@ void ArmConnect(const std::shared_ptr<Watchdog>& dog, std::chrono::milliseconds 
   });
 }
 
-// Disarms the watchdog however the Send coroutine ends.
+// Lists the watchdog among the Sends in flight (for Cancel()), and disarms and unlists it
+// however the Send coroutine ends.
 class DisarmOnExit {
  public:
-  explicit DisarmOnExit(std::shared_ptr<Watchdog> dog) : dog_(std::move(dog)) {}
-  ~DisarmOnExit() { dog_->Disarm(); }
+  DisarmOnExit(std::shared_ptr<Watchdog> dog, std::set<Watchdog*>& in_flight)
+      : dog_(std::move(dog)), in_flight_(in_flight) {
+    in_flight_.insert(dog_.get());
+  }
+  ~DisarmOnExit() {
+    in_flight_.erase(dog_.get());
+    dog_->Disarm();
+  }
   DisarmOnExit(const DisarmOnExit&) = delete;
   DisarmOnExit& operator=(const DisarmOnExit&) = delete;
 
  private:
   std::shared_ptr<Watchdog> dog_;
+  std::set<Watchdog*>& in_flight_;
 };
 
 struct Exchanged {
@@ -307,8 +317,10 @@ class WebhookHttpClient::Impl : public std::enable_shared_from_this<WebhookHttpC
   Status SetUpTls();
   static asio::awaitable<HttpResult> Send(std::shared_ptr<Impl> self, HttpRequestSpec spec);
   std::size_t idle_connection_count() const;
-  // The client is gone: close idle connections and keep none from now on.
+  // Closes idle connections (ending their idle timers) and keeps none from now on.
   void Shutdown();
+  // Shutdown(), and ends every Send in flight and every later one with "cancelled".
+  void Cancel();
 
  private:
   static asio::awaitable<Result<std::unique_ptr<Connection>>> Connect(
@@ -330,6 +342,9 @@ class WebhookHttpClient::Impl : public std::enable_shared_from_this<WebhookHttpC
   std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
   std::uint64_t next_idle_id_ = 0;
   bool shut_down_ = false;
+  bool cancelled_ = false;
+  // The watchdogs of the Sends in flight; each Send lists and unlists its own (DisarmOnExit).
+  std::set<Watchdog*> in_flight_;
 };
 
 Status WebhookHttpClient::Impl::SetUpTls() {
@@ -358,6 +373,15 @@ Status WebhookHttpClient::Impl::SetUpTls() {
 void WebhookHttpClient::Impl::Shutdown() {
   shut_down_ = true;
   idle_.clear();
+}
+
+void WebhookHttpClient::Impl::Cancel() {
+  Shutdown();
+  cancelled_ = true;
+  for (Watchdog* dog : in_flight_) {
+    dog->cancelled = true;
+    dog->Abort();
+  }
 }
 
 std::size_t WebhookHttpClient::Impl::idle_connection_count() const {
@@ -455,12 +479,15 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> WebhookHttpClient::Impl::Co
     }
   } release{*dog};
   auto timeout = [&](std::string_view step) {
+    if (dog->cancelled) {
+      return Unavailable("cancelled", std::string(step) + " " + url.Origin() + " was cancelled");
+    }
     std::string limit = dog->total_expired ? std::string("the total timeout")
                                            : "the connect timeout of " + Millis(connect_timeout);
     return Unavailable("timeout",
                        std::string(step) + " " + url.Origin() + " took longer than " + limit);
   };
-  auto expired = [&] { return dog->connect_expired || dog->total_expired; };
+  auto expired = [&] { return dog->connect_expired || dog->total_expired || dog->cancelled; };
 
   std::vector<tcp::endpoint> endpoints;
   if (url.host_is_ip) {
@@ -536,9 +563,13 @@ asio::awaitable<HttpResult> WebhookHttpClient::Impl::Send(std::shared_ptr<Impl> 
     result.error = request.status();
     co_return result;
   }
+  if (self->cancelled_) {
+    result.error = Unavailable("cancelled", spec.method + " " + redacted + " was cancelled");
+    co_return result;
+  }
   std::chrono::milliseconds total = spec.timeout.value_or(self->options_.total_timeout);
   auto dog = std::make_shared<Watchdog>(self->executor_);
-  DisarmOnExit disarm(dog);
+  DisarmOnExit disarm(dog, self->in_flight_);
   ArmTotal(dog, total);
   std::string origin = url.Origin();
 
@@ -572,6 +603,11 @@ asio::awaitable<HttpResult> WebhookHttpClient::Impl::Send(std::shared_ptr<Impl> 
       co_return result;
     }
     connection->Close();
+    if (dog->cancelled) {
+      result.error = Unavailable("cancelled", spec.method + " " + redacted + " was cancelled");
+      Log()->debug("{}", result.error.message());
+      co_return result;
+    }
     if (dog->total_expired) {
       result.error = Unavailable("timeout", spec.method + " " + redacted +
                                                 " got no complete answer within " + Millis(total));
@@ -607,6 +643,10 @@ WebhookHttpClient::~WebhookHttpClient() { impl_->Shutdown(); }
 asio::awaitable<HttpResult> WebhookHttpClient::Send(HttpRequestSpec spec) {
   return Impl::Send(impl_, std::move(spec));
 }
+
+void WebhookHttpClient::CloseIdleConnections() { impl_->Shutdown(); }
+
+void WebhookHttpClient::Cancel() { impl_->Cancel(); }
 
 std::size_t WebhookHttpClient::idle_connection_count() const {
   return impl_->idle_connection_count();

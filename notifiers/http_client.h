@@ -15,6 +15,11 @@
 // its own connection. The client may be destroyed while Sends are in flight: they keep what
 // they use alive and finish normally; idle connections close with the client.
 //
+// Stopping: a kept-alive connection waits on its idle timer, which keeps the executor busy.
+// An owner that stops before it destroys the client (the daemon, whose io_context must run
+// out of work) calls CloseIdleConnections(), and Cancel() when the Sends in flight may not
+// take longer.
+//
 // URLs carry secrets: every log line and error message shows RedactUrl(url), never the URL.
 #pragma once
 
@@ -65,7 +70,8 @@ struct HttpResult {
   //    "connection_closed"          the server closed or reset the connection before answering
   //                                 completely,
   //    "invalid_response"           the answer is not HTTP/1.1,
-  //    "response_too_large"         the body is over max_response_bytes (status is set).
+  //    "response_too_large"         the body is over max_response_bytes (status is set),
+  //    "cancelled"                  Cancel() ended the request (or came before it).
   Status error;
 
   bool ok() const { return error.ok(); }
@@ -101,6 +107,15 @@ class WebhookHttpClient {
   // every failure is in HttpResult::error (see there). A status of 4xx or 5xx is a success of
   // the transport (error ok).
   boost::asio::awaitable<HttpResult> Send(HttpRequestSpec spec);
+
+  // Closes the idle connections and ends their idle timers, and keeps no connection from now
+  // on: once the Sends in flight have ended, nothing of the client's is left on the executor.
+  // Sends in flight go on; later ones work too, each on a connection of its own.
+  void CloseIdleConnections();
+  // CloseIdleConnections(), and ends every Send in flight at once, closing its connection: it
+  // returns kUnavailable "cancelled" (or the answer, when that was complete already). Sends
+  // started later return "cancelled" at once without sending.
+  void Cancel();
 
   // Idle connections kept for reuse, over all origins; for tests and metrics.
   std::size_t idle_connection_count() const;

@@ -163,15 +163,23 @@ void ProviderChannel::LogMissingHandles(const ProviderMessage& part) {
 
 asio::awaitable<std::chrono::milliseconds> ProviderChannel::WaitForProviderBucket() {
   const auto now = clock_.MonotonicNow();
-  if (quiet_until_ <= now) co_return std::chrono::milliseconds::zero();
+  if (cancelled_ || quiet_until_ <= now) co_return std::chrono::milliseconds::zero();
   const auto wait = std::chrono::ceil<std::chrono::milliseconds>(quiet_until_ - now);
   log_->debug("[{}] {} said its rate-limit bucket is empty: the next request waits {} ms",
               options_.id, ToString(provider_), wait.count());
   asio::steady_timer pause(co_await asio::this_coro::executor);
   pause.expires_after(wait);
+  pauses_.insert(&pause);
   boost::system::error_code ec;
   co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  pauses_.erase(&pause);
   co_return wait;
+}
+
+void ProviderChannel::Cancel() {
+  cancelled_ = true;
+  client_->Cancel();
+  for (asio::steady_timer* pause : pauses_) pause->cancel();
 }
 
 void ProviderChannel::NotePause(const ProviderVerdict& verdict) {

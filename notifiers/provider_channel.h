@@ -31,6 +31,7 @@
 
 #include <spdlog/logger.h>
 
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -82,6 +83,9 @@ class ProviderChannel final : public Channel {
   const ChannelOptions& options() const override { return options_; }
   boost::asio::awaitable<DeliveryOutcome> Deliver(DeliveryBatch batch, Instant now,
                                                   SendPacer& pacer) override;
+  void CloseIdleConnections() override { client_->CloseIdleConnections(); }
+  // Also ends a wait for the provider's bucket.
+  void Cancel() override;
 
  private:
   // The request of one part, signed for `now`, and the secrets it carries (the URL's tokens,
@@ -116,6 +120,9 @@ class ProviderChannel final : public Channel {
   // Until then the provider's own bucket is empty (ProviderVerdict::pause_next; Discord's
   // X-RateLimit headers), on clock_'s monotonic time.
   std::chrono::steady_clock::time_point quiet_until_{};
+  // The waits for the provider's bucket under way, for Cancel(); after it, nothing waits.
+  std::set<boost::asio::steady_timer*> pauses_;
+  bool cancelled_ = false;
 };
 
 }  // namespace kaizen::notifiers

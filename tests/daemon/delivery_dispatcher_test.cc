@@ -50,6 +50,10 @@ struct Script {
   // Deliveries waiting for the test to release them, oldest first.
   std::deque<asio::steady_timer*> held;
   bool hold = false;
+  // Calls of each channel's CloseIdleConnections() and Cancel(); once cancelled, what is held
+  // is released and answers "retry_later:cancelled", as a real channel does.
+  int closed_idle = 0;
+  int cancelled = 0;
 };
 
 DeliveryOutcome RetryIn(std::chrono::seconds wait) {
@@ -88,6 +92,10 @@ class ScriptedChannel final : public notifiers::Channel {
       co_await gate.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
     --script_.in_flight[batch.channel];
+    if (cancelled_) {
+      co_return DeliveryOutcome{DeliveryVerdict::kRetryLater, std::nullopt,
+                                "retry_later:cancelled"};
+    }
     DeliveryOutcome outcome{DeliveryVerdict::kDelivered, std::nullopt, "delivered:http_200"};
     auto& queue = script_.answers[batch.items.front().id];
     if (!queue.empty()) {
@@ -97,9 +105,18 @@ class ScriptedChannel final : public notifiers::Channel {
     co_return outcome;
   }
 
+  void CloseIdleConnections() override { ++script_.closed_idle; }
+  void Cancel() override {
+    ++script_.cancelled;
+    cancelled_ = true;
+    for (asio::steady_timer* gate : script_.held) gate->cancel();
+    script_.held.clear();
+  }
+
  private:
   ChannelOptions options_;
   Script& script_;
+  bool cancelled_ = false;
 };
 
 class DeliveryDispatcherTest : public ::testing::Test {
@@ -118,7 +135,7 @@ class DeliveryDispatcherTest : public ::testing::Test {
 
   ~DeliveryDispatcherTest() override {
     if (dispatcher_) {
-      dispatcher_->Stop();
+      dispatcher_->Stop(1h);
       script_.hold = false;
       ReleaseAll();
       RunUntil([this] { return dispatcher_->stats().in_flight == 0; });
@@ -217,6 +234,14 @@ class DeliveryDispatcherTest : public ::testing::Test {
   }
 
   // The ids of `channel`'s attempts, in the order they started.
+  // Lets the io_context run out of work: true when it did, so that nothing of the dispatcher's
+  // (or its channels') was left waiting on it.
+  bool RunsOutOfWork() {
+    work_.reset();
+    io_.run_for(5s);
+    return io_.stopped();
+  }
+
   std::vector<NotificationId> AttemptsOf(const std::string& channel) const {
     std::vector<NotificationId> ids;
     for (const Attempt& a : script_.attempts) {
@@ -362,6 +387,55 @@ TEST_F(DeliveryDispatcherTest, AtStartABrokenChannelIsProbedAtOnceAndItsMessages
   Start();
   ASSERT_TRUE(RunUntilAll(chat, NotificationState::kDelivered));
   EXPECT_EQ(AttemptsOf("chat"), chat);
+}
+
+TEST_F(DeliveryDispatcherTest, StopClosesEveryChannelsIdleConnectionsAndLeavesNothingRunning) {
+  ASSERT_TRUE(storage_);
+  const std::vector<NotificationId> hook = Write("hook", 1);
+  Start();
+  ASSERT_TRUE(RunUntilAll(hook, NotificationState::kDelivered));
+
+  dispatcher_->Stop(1h);
+
+  EXPECT_EQ(script_.closed_idle, 2);  // chat and hook
+  EXPECT_EQ(script_.cancelled, 0);
+  EXPECT_TRUE(RunsOutOfWork());
+}
+
+TEST_F(DeliveryDispatcherTest, ADeliveryInFlightAtTheStopFinishesWithinTheGracePeriod) {
+  ASSERT_TRUE(storage_);
+  script_.hold = true;
+  const std::vector<NotificationId> hook = Write("hook", 1);
+  Start();
+  ASSERT_TRUE(RunUntil([this] { return script_.held.size() == 1; }));
+
+  dispatcher_->Stop(1h);
+  ReleaseAll();
+
+  ASSERT_TRUE(RunUntilAll(hook, NotificationState::kDelivered));
+  EXPECT_EQ(script_.cancelled, 0);
+  // The grace period ends with the last delivery: the stop does not wait an hour.
+  EXPECT_TRUE(RunsOutOfWork());
+}
+
+TEST_F(DeliveryDispatcherTest,
+       ADeliveryStillInFlightAfterTheGracePeriodIsCancelledAndLeftForTheNextStart) {
+  ASSERT_TRUE(storage_);
+  script_.hold = true;
+  const std::vector<NotificationId> hook = Write("hook", 1);
+  Start();
+  ASSERT_TRUE(RunUntil([this] { return script_.held.size() == 1; }));
+
+  dispatcher_->Stop(0ms);
+
+  ASSERT_TRUE(RunUntil([this] { return dispatcher_->stats().in_flight == 0; }));
+  EXPECT_EQ(script_.cancelled, 2);
+  // Left as a crash leaves it: the next start sends it again under the same key.
+  const Notification left = Find(hook[0]);
+  EXPECT_EQ(left.state, NotificationState::kDelivering);
+  EXPECT_EQ(left.attempts, 1);
+  EXPECT_TRUE(left.last_error.empty()) << left.last_error;
+  EXPECT_TRUE(RunsOutOfWork());
 }
 
 }  // namespace

@@ -460,6 +460,84 @@ TEST_F(WebhookHttpClientTest, DestroyingTheClientClosesIdleConnections) {
   RunUntil([&] { return server.closed_connections() == 1; });
 }
 
+// The daemon's stop: its io_context must run out of work while the client still exists.
+TEST_F(WebhookHttpClientTest, CloseIdleConnectionsLeavesNothingOnTheExecutor) {
+  auto server = std::make_unique<LocalHttpServer>(io_, Always(Reply(200)));
+  auto client = MakeClient();  // idle timeout 30 s
+  ASSERT_TRUE(Post(*client, server->Url("/a")).ok());
+  ASSERT_EQ(client->idle_connection_count(), 1u);
+
+  client->CloseIdleConnections();
+
+  EXPECT_EQ(client->idle_connection_count(), 0u);
+  RunUntil([&] { return server->closed_connections() == 1; });
+  // Sends still work, each on a connection of its own that is not kept.
+  ASSERT_TRUE(Post(*client, server->Url("/b")).ok());
+  EXPECT_EQ(client->idle_connection_count(), 0u);
+  RunUntil([&] { return server->closed_connections() == 2; });
+  EXPECT_EQ(server->accepted_connections(), 2);
+  server.reset();
+  io_.run_for(5s);
+  EXPECT_TRUE(io_.stopped()) << "something of the client's is still waiting on the executor";
+}
+
+TEST_F(WebhookHttpClientTest, CancelEndsASendInFlightAndRefusesLaterOnes) {
+  ServerReply reply;
+  reply.never_answer = true;
+  LocalHttpServer server(io_, Always(reply));
+  auto client = MakeClient();  // total timeout 10 s
+  std::optional<HttpResult> result;
+  HttpRequestSpec spec;
+  spec.url = server.Url("/hook");
+  asio::co_spawn(io_, client->Send(spec), [&result](std::exception_ptr e, HttpResult r) {
+    if (e) std::rethrow_exception(e);
+    result = std::move(r);
+  });
+  RunUntil([&] { return server.requests().size() == 1; });
+
+  StopwatchClock stopwatch;
+  client->Cancel();
+  RunUntil([&] { return result.has_value(); });
+
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->error.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(result->error.reason(), "cancelled") << result->error.ToString();
+  EXPECT_EQ(result->status, 0);
+  EXPECT_LT(stopwatch.Elapsed(), 3s);
+  EXPECT_EQ(ClassifyDelivery(*result, Instant{}).verdict, DeliveryVerdict::kRetryLater);
+  RunUntil([&] { return server.closed_connections() == 1; });
+
+  HttpResult later = Post(*client, server.Url("/hook"));
+  EXPECT_EQ(later.error.reason(), "cancelled") << later.error.ToString();
+  EXPECT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(server.accepted_connections(), 1);
+}
+
+TEST_F(WebhookHttpClientTest, CancelEndsATlsHandshakeInFlight) {
+  // A listener that takes the connection and never says a word: the client's TLS handshake
+  // waits for the server's hello.
+  asio::ip::tcp::acceptor silent(io_, {asio::ip::make_address("127.0.0.1"), 0});
+  std::optional<asio::ip::tcp::socket> accepted;
+  silent.async_accept([&accepted](const boost::system::error_code& ec, asio::ip::tcp::socket s) {
+    if (!ec) accepted = std::move(s);
+  });
+  auto client = MakeClient();
+  std::optional<HttpResult> result;
+  HttpRequestSpec spec;
+  spec.url = "https://127.0.0.1:" + std::to_string(silent.local_endpoint().port()) + "/hook";
+  asio::co_spawn(io_, client->Send(spec), [&result](std::exception_ptr e, HttpResult r) {
+    if (e) std::rethrow_exception(e);
+    result = std::move(r);
+  });
+  RunUntil([&] { return accepted.has_value(); });
+
+  client->Cancel();
+  RunUntil([&] { return result.has_value(); });
+
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->error.reason(), "cancelled") << result->error.ToString();
+}
+
 TEST_F(WebhookHttpClientTest, RejectsInvalidUrlWithoutSending) {
   auto client = MakeClient();
 
