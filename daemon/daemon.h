@@ -26,7 +26,8 @@ struct DaemonOptions {
   // Written atomically (temp file + rename) with the bound port and a newline once the
   // listener is bound, before Run() serves; for tests that listen on port 0.
   std::optional<std::string> port_file;
-  // How long requests in flight may take to finish after a stop signal.
+  // How long requests and deliveries in flight may take to finish after a stop signal; a
+  // delivery still running then is abandoned (left delivering, resent at the next start).
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
   // Tests run several daemons in one process and stop them with RequestStop().
   bool handle_signals = true;

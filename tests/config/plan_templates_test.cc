@@ -262,6 +262,16 @@ TEST(ConfigTemplates, ExampleConfigLoadsItsTemplates) {
     }
     EXPECT_FALSE(plan->goals.empty()) << id;
   }
+  // And the schedules that start them: ops on its first working day of each month and quarter.
+  std::map<std::string, const ScheduleSpec*> schedules;
+  for (const ScheduleSpec& s : config->schedules) schedules[s.id] = &s;
+  ASSERT_EQ(schedules.size(), 3u);
+  const ScheduleSpec& monthly = *schedules.at("ops-monthly-review");
+  EXPECT_EQ(monthly.template_id, "monthly-review-zh");
+  EXPECT_EQ(monthly.time_zone, "Asia/Shanghai");
+  EXPECT_EQ(monthly.on_non_working_day, NonWorkingDayPolicy::kNextWorkingDay);
+  EXPECT_EQ(monthly.overlap, OverlapPolicy::kCarryOver);
+  EXPECT_EQ(schedules.at("support-monthly-review")->time_zone, "Europe/Berlin");
 }
 
 }  // namespace
