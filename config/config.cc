@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <date/tz.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1549,6 +1550,153 @@ std::vector<PlanTemplate> ReadTemplates(const json& root, const std::string& sou
   return templates;
 }
 
+// ---- api (issue 6, "Access") ------------------------------------------------------------------
+
+// Shorter tokens could be guessed; 16 characters of `openssl rand -hex 16` are 128 bits.
+constexpr std::size_t kMinTokenLength = 16;
+
+// "api": {"tokens": [{name, token | token_file, role, person?, teams?}]}. No problem ever
+// quotes a token: a config error is printed to the terminal and the journal.
+ApiOptions ReadApi(const json& root, const std::string& source, const FileReader& read_file,
+                   const std::map<std::string, std::string>& team_ids,
+                   const std::vector<Person>& people, Problems& problems) {
+  ApiOptions out;
+  const json* section = Section(root, "api", problems);
+  if (section == nullptr) return out;
+  ObjectReader api(*section, "api", problems, {"tokens"});
+  const json* array = api.Get("tokens");
+  if (array == nullptr) return out;
+  if (!array->is_array()) {
+    problems.Add("api.tokens", "expected an array, got " + Describe(*array));
+    return out;
+  }
+  std::map<std::string, std::string> names;    // name -> path of its first use
+  std::map<std::string, std::string> secrets;  // secret -> name of the first token with it
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const std::string path = Index("api.tokens", i);
+    const json& item = (*array)[i];
+    if (!item.is_object()) {
+      problems.Add(path, "expected an object, got " + Describe(item));
+      continue;
+    }
+    ObjectReader r(item, path, problems,
+                   {"name", "token", "token_file", "role", "person", "teams"});
+    ApiTokenOptions token;
+    bool valid = true;
+    if (r.String("name", token.name, /*required=*/true)) {
+      auto [it, inserted] = names.emplace(token.name, path);
+      if (!inserted) {
+        problems.Add(r.Field("name"),
+                     "duplicate token name '" + token.name + "' (also " + it->second + ")");
+        valid = false;
+      }
+    } else {
+      valid = false;
+    }
+    // The secret: inline, or a file beside the config (mode 0600, out of version control).
+    const bool inline_token = r.Get("token") != nullptr;
+    const bool file_token = r.Get("token_file") != nullptr;
+    std::string secret_field = r.Field("token");
+    if (inline_token == file_token) {
+      problems.Add(path, inline_token ? "give \"token\" or \"token_file\", not both"
+                                      : "\"token\" or \"token_file\" is required");
+      valid = false;
+    } else if (inline_token) {
+      valid = r.String("token", token.secret, /*required=*/true) && valid;
+    } else {
+      secret_field = r.Field("token_file");
+      std::string name;
+      if (!r.String("token_file", name, /*required=*/true)) {
+        valid = false;
+      } else {
+        const std::string file = name.front() == '/' ? name : DirectoryOf(source) + name;
+        Result<std::string> text =
+            read_file ? read_file(file)
+                      : Result<std::string>(Unavailable("no_reader", "files cannot be read here"));
+        if (!text.ok()) {
+          problems.Add(secret_field, "cannot read " + file + ": " + text.status().message());
+          valid = false;
+        } else {
+          token.secret = *text;
+          while (!token.secret.empty() &&
+                 (token.secret.back() == '\n' || token.secret.back() == '\r')) {
+            token.secret.pop_back();
+          }
+          if (token.secret.empty()) {
+            problems.Add(secret_field, file + " is empty");
+            valid = false;
+          }
+        }
+      }
+    }
+    if (!token.secret.empty()) {
+      if (token.secret.size() < kMinTokenLength) {
+        problems.Add(secret_field, "the token has " + std::to_string(token.secret.size()) +
+                                       " characters; at least " + std::to_string(kMinTokenLength) +
+                                       " are needed (e.g. openssl rand -hex 32)");
+        valid = false;
+      } else if (auto [it, inserted] = secrets.emplace(token.secret, token.name); !inserted) {
+        problems.Add(secret_field,
+                     "the same token as token '" + it->second + "'; every token must be different");
+        valid = false;
+      }
+    }
+    std::string role_text;
+    if (r.String("role", role_text, /*required=*/true)) {
+      if (auto role = ParseApiRole(role_text)) {
+        token.role = *role;
+      } else {
+        problems.Add(r.Field("role"),
+                     "must be one of: viewer, member, manager, admin; got '" + role_text + "'");
+        valid = false;
+        role_text.clear();
+      }
+    } else {
+      valid = false;
+    }
+    const Person* person = nullptr;
+    std::string person_id;
+    if (r.String("person", person_id, /*required=*/false)) {
+      for (const Person& p : people) {
+        if (p.id == person_id) person = &p;
+      }
+      if (person == nullptr) {
+        std::vector<std::string> ids;
+        for (const Person& p : people) ids.push_back(p.id);
+        problems.Add(r.Field("person"), "unknown person '" + person_id + "'; " +
+                                            (ids.empty() ? std::string("no people are configured")
+                                                         : "known: " + JoinNames(ids)));
+        valid = false;
+      } else {
+        token.person = person_id;
+      }
+    } else if (token.role == ApiRole::kMember || token.role == ApiRole::kManager) {
+      if (!role_text.empty() && r.Get("person") == nullptr) {
+        problems.Add(r.Field("person"),
+                     "required for role " + role_text + ": the person the token acts as");
+      }
+      valid = false;
+    }
+    if (r.Get("teams") != nullptr && !role_text.empty() && token.role != ApiRole::kManager) {
+      problems.Add(r.Field("teams"), "only manager tokens have teams; this one is " + role_text);
+      valid = false;
+    }
+    r.Strings("teams", [&](const std::string& field, const std::string& team) {
+      if (team_ids.count(team) == 0) {
+        problems.Add(field, "unknown team '" + team + "'; " + KnownList(team_ids, "teams"));
+        valid = false;
+      } else {
+        token.teams.insert(team);
+      }
+    });
+    if (token.role == ApiRole::kManager && r.Get("teams") == nullptr && person != nullptr) {
+      token.teams.insert(person->team);
+    }
+    if (valid) out.tokens.push_back(std::move(token));
+  }
+  return out;
+}
+
 Status Failure(const std::string& source, const Problems& problems) {
   std::string message;
   json errors = json::array();
@@ -1564,6 +1712,15 @@ Status Failure(const std::string& source, const Problems& problems) {
 }
 
 }  // namespace
+
+bool IsLoopbackHost(std::string_view host) {
+  if (host == "localhost") return true;
+  const std::string text(host);
+  unsigned char v4[4];
+  if (inet_pton(AF_INET, text.c_str(), v4) == 1) return v4[0] == 127;
+  in6_addr v6{};
+  return inet_pton(AF_INET6, text.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
 
 EnvLookup ProcessEnvironment() {
   return [](std::string_view name) -> std::optional<std::string> {
@@ -1606,9 +1763,10 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source, con
 
   Config config;
   config.source = source;
-  ObjectReader top(*root, "", problems,
-                   {"server", "storage", "log", "channels", "delivery", "calendars", "teams",
-                    "people", "policies", "reminders", "messages", "templates", "schedules"});
+  ObjectReader top(
+      *root, "", problems,
+      {"server", "storage", "log", "channels", "delivery", "calendars", "teams", "people",
+       "policies", "reminders", "messages", "templates", "schedules", "api"});
   ReadServer(*root, problems, config.server);
   ReadStorage(*root, problems, config.storage);
   ReadLog(*root, problems, config.log);
@@ -1654,6 +1812,16 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source, con
     for (const auto& [role, person] : team.roles) template_names.roles.insert(role);
   }
   config.templates = ReadTemplates(*root, source, env, read_file, template_names, problems);
+  config.api = ReadApi(*root, source, read_file, team_ids, people, problems);
+  // Tokens given but all wrong have their own problems; this one is for none at all.
+  const json* api_section = root->contains("api") ? &(*root)["api"] : nullptr;
+  const bool tokens_given = api_section != nullptr && api_section->is_object() &&
+                            api_section->contains("tokens") && !(*api_section)["tokens"].empty();
+  if (!tokens_given && !IsLoopbackHost(config.server.host)) {
+    problems.Add("server.listen", "listening on a non-loopback address (" + config.server.host +
+                                      ") needs api.tokens: without them anyone who can reach it "
+                                      "may change every plan");
+  }
   if (!problems.empty()) return Failure(source, problems);
 
   follow_up->policies.try_emplace(std::string(kBuiltInPolicyName), BuiltInReminderPolicy());

@@ -12,11 +12,13 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "config/plan_templates.h"
+#include "workflow/access_policy.h"
 #include "workflow/delivery_settings.h"
 #include "workflow/follow_up.h"
 #include "workflow/messages.h"
@@ -48,6 +50,23 @@ struct LogOptions {
   std::string format = "text";  // "text" or "json"
 };
 
+// One of "api.tokens" (issue 6, "Access"): a bearer token and what it may do.
+struct ApiTokenOptions {
+  std::string name;    // unique; shown in logs and errors instead of the secret
+  std::string secret;  // "token", or the content of "token_file"; never logged or shown
+  ApiRole role = ApiRole::kViewer;
+  std::optional<PersonId> person;            // required for member and manager
+  std::set<std::string, std::less<>> teams;  // manager: its teams (default: its person's team)
+};
+
+// Section "api". No tokens: the API is open to anyone who can reach it (loopback only).
+struct ApiOptions {
+  std::vector<ApiTokenOptions> tokens;
+};
+
+// 127.0.0.0/8, ::1 and "localhost": addresses only this host can reach.
+bool IsLoopbackHost(std::string_view host);
+
 struct Config {
   std::string source;  // file the config came from
   ServerOptions server;
@@ -68,6 +87,8 @@ struct Config {
   std::vector<PlanTemplate> templates;
   // Section "schedules" (config/schedules.h): templates bound to a team and a cron rule.
   std::vector<ScheduleSpec> schedules;
+  // Section "api" (issue 6, "Access"): the API tokens.
+  ApiOptions api;
 };
 
 struct ConfigProblem {

@@ -162,6 +162,11 @@ int main(int argc, char** argv) {
                       "'");
   }
   if (flags.db) config.storage.path = *flags.db;
+  if (config.api.tokens.empty() && !kaizen::config::IsLoopbackHost(config.server.host)) {
+    std::cerr << config.source << ": server.listen: listening on a non-loopback address ("
+              << config.server.host << ", from --listen) needs api.tokens\n";
+    return kExitUsage;
+  }
 
   if (kaizen::Status s = kaizen::daemon::SetUpLogging(config.log.level, config.log.format);
       !s.ok()) {

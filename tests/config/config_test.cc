@@ -83,6 +83,7 @@ TEST(ConfigParse, ReadsEveryField) {
   Result<Config> config = Parse(R"({
     "server": {"listen": "0.0.0.0:9000", "max_body_bytes": 4096, "request_timeout_seconds": 5,
                "max_connections": 10},
+    "api": {"tokens": [{"name": "ops-bot", "token": "0123456789abcdef0123", "role": "admin"}]},
     "storage": {"path": "/var/lib/kaizen/kaizen.db", "readers": 4, "synchronous": "normal"},
     "log": {"level": "debug", "format": "json"},
     "teams": [{"id": "ops", "name": "Operations", "time_zone": "Asia/Shanghai"}],
@@ -157,12 +158,14 @@ TEST(ConfigParse, SectionMustBeAnObject) {
 TEST(ConfigEnv, SubstitutesVariablesInStrings) {
   Result<Config> config = Parse(
       R"({"server": {"listen": "${HOST}:${PORT}"},
+          "api": {"tokens": [{"name": "ci", "token": "${TOKEN}", "role": "viewer"}]},
           "storage": {"path": "${STATE_DIRECTORY}/kaizen.db"},
           "teams": [{"id": "ops", "name": "Ops"}],
           "people": [{"id": "li.lei", "name": "Li Lei", "team": "ops",
                       "handles": {"dingtalk": "${LI_MOBILE}"}}]})",
       {{"HOST", "0.0.0.0"},
        {"PORT", "8443"},
+       {"TOKEN", "a-token-of-32-characters-long-xx"},
        {"STATE_DIRECTORY", "/var/lib/kaizen"},
        {"LI_MOBILE", "13800000000"}});
   ASSERT_TRUE(config.ok()) << config.status().ToString();
@@ -233,8 +236,11 @@ TEST(ConfigEnv, ProcessEnvironmentReadsTheProcessEnvironment) {
 
 // ---- server ---------------------------------------------------------------------------------
 
+// With a token: listening beyond loopback needs one.
 Result<Config> Listen(std::string_view listen) {
-  return Parse(R"({"server": {"listen": ")" + std::string(listen) + R"("}})");
+  return Parse(
+      R"({"server": {"listen": ")" + std::string(listen) +
+      R"("}, "api": {"tokens": [{"name": "ci", "token": "0123456789abcdef", "role": "viewer"}]}})");
 }
 
 TEST(ConfigServer, ListenAcceptsIpv4Ipv6AndNames) {
@@ -327,7 +333,7 @@ TEST(ConfigUnknown, UnknownFieldsListTheKnownOnes) {
   EXPECT_EQ(
       Problems(config),
       (std::vector<std::string>{
-          "sever: unknown field; known: calendars, channels, delivery, log, messages, people, "
+          "sever: unknown field; known: api, calendars, channels, delivery, log, messages, people, "
           "policies, reminders, schedules, server, storage, teams, templates",
           "server.listne: unknown field; known: listen, max_body_bytes, max_connections, "
           "request_timeout_seconds",
@@ -508,7 +514,8 @@ TEST(ConfigParse, ReportsEveryProblemAtOnce) {
   const std::string& message = config.status().message();
   EXPECT_EQ(config.status().details().at("errors").size(), 7u) << message;
   for (const char* line :
-       {"/etc/kaizen/kaizen.json: extra: unknown field; known: calendars, channels, delivery, log, "
+       {"/etc/kaizen/kaizen.json: extra: unknown field; known: api, calendars, channels, delivery, "
+        "log, "
         "messages, people, policies, reminders, schedules, server, storage, teams",
         "/etc/kaizen/kaizen.json: server.listen: expected host:port",
         "/etc/kaizen/kaizen.json: server.max_connections: must be between 1 and 1000000, got 0",
@@ -1529,6 +1536,140 @@ TEST(ConfigChannels, AnOwnerMustBeAKnownPerson) {
                   "channels.c.owner"),
       "unknown person 'li'; known: wang");
 }
+
+// ---- api (issue 6, "Access") ----------------------------------------------------------------
+
+namespace api_tokens {
+
+constexpr std::string_view kDirectory = R"(
+  "teams": [{"id": "ops", "name": "Operations"}, {"id": "support", "name": "Support"}],
+  "people": [{"id": "li.lei", "name": "Li Lei", "team": "ops"},
+             {"id": "zhang.wei", "name": "Zhang Wei", "team": "support"}])";
+
+constexpr std::string_view kSecretA = "aaaaaaaa-secret-token-A-0001";
+constexpr std::string_view kSecretB = "bbbbbbbb-secret-token-B-0002";
+
+// The config /etc/kaizen/kaizen.json with `tokens` as api.tokens; token files are read from
+// `files` (path -> content).
+Result<Config> WithTokens(std::string_view tokens, std::map<std::string, std::string> files = {},
+                          std::string_view listen = "127.0.0.1:8080") {
+  std::string text = "{\"server\": {\"listen\": \"" + std::string(listen) + "\"}," +
+                     std::string(kDirectory) + ", \"api\": {\"tokens\": " + std::string(tokens) +
+                     "}}";
+  FileReader reader = [files = std::move(files)](const std::string& path) -> Result<std::string> {
+    auto it = files.find(path);
+    if (it == files.end()) return NotFound("no_file", "No such file or directory");
+    return it->second;
+  };
+  return ParseConfig(text, "/etc/kaizen/kaizen.json", MapEnv({}), reader);
+}
+
+std::string Token(std::string_view fields) { return "[{" + std::string(fields) + "}]"; }
+
+TEST(ConfigApi, ReadsTokensInlineAndFromFiles) {
+  Result<Config> config = WithTokens(
+      R"([{"name": "dashboard", "token": "aaaaaaaa-secret-token-A-0001", "role": "viewer"},
+          {"name": "li", "token_file": "tokens/li", "role": "member", "person": "li.lei"},
+          {"name": "ops-lead", "token_file": "/run/secrets/lead", "role": "manager",
+           "person": "li.lei"},
+          {"name": "both", "token": "cccccccc-secret-token-C-0003", "role": "manager",
+           "person": "zhang.wei", "teams": ["ops", "support"]},
+          {"name": "automation", "token": "dddddddd-secret-token-D-0004", "role": "admin"}])",
+      {{"/etc/kaizen/tokens/li", std::string(kSecretB) + "\n"},
+       {"/run/secrets/lead", "eeeeeeee-secret-token-E-0005\r\n"}});
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  const auto& tokens = config->api.tokens;
+  ASSERT_EQ(tokens.size(), 5u);
+  EXPECT_EQ(tokens[0].name, "dashboard");
+  EXPECT_EQ(tokens[0].secret, kSecretA);
+  EXPECT_EQ(tokens[0].role, ApiRole::kViewer);
+  EXPECT_EQ(tokens[0].person, std::nullopt);
+  EXPECT_EQ(tokens[1].secret, kSecretB) << "the trailing newline is not part of the token";
+  EXPECT_EQ(tokens[1].role, ApiRole::kMember);
+  EXPECT_EQ(tokens[1].person, "li.lei");
+  EXPECT_EQ(tokens[2].secret, "eeeeeeee-secret-token-E-0005");
+  EXPECT_EQ(tokens[2].teams, (std::set<std::string, std::less<>>{"ops"}))
+      << "a manager manages its person's team by default";
+  EXPECT_EQ(tokens[3].teams, (std::set<std::string, std::less<>>{"ops", "support"}));
+  EXPECT_EQ(tokens[4].role, ApiRole::kAdmin);
+}
+
+TEST(ConfigApi, EachProblemNamesFileFieldAndReason) {
+  struct Case {
+    std::string tokens;
+    std::string field;
+    std::string reason_part;
+  };
+  const std::string a = "\"token\": \"" + std::string(kSecretA) + "\"";
+  const std::string b = "\"token\": \"" + std::string(kSecretB) + "\"";
+  const Case cases[] = {
+      {Token("\"name\": \"x\", " + a + ", \"role\": \"owner\""), "api.tokens[0].role",
+       "must be one of: viewer, member, manager, admin"},
+      {Token("\"name\": \"x\", " + a + ", \"role\": \"member\", \"person\": \"nobody\""),
+       "api.tokens[0].person", "unknown person 'nobody'"},
+      {Token("\"name\": \"x\", " + a + ", \"role\": \"member\""), "api.tokens[0].person",
+       "required for role member"},
+      {Token("\"name\": \"x\", " + a + ", \"role\": \"manager\""), "api.tokens[0].person",
+       "required for role manager"},
+      {Token("\"name\": \"x\", " + a +
+             ", \"role\": \"manager\", \"person\": \"li.lei\", \"teams\": [\"sales\"]"),
+       "api.tokens[0].teams[0]", "unknown team 'sales'"},
+      {Token("\"name\": \"x\", " + a + ", \"role\": \"viewer\", \"teams\": [\"ops\"]"),
+       "api.tokens[0].teams", "only manager tokens have teams"},
+      {"[{\"name\": \"x\", " + a + ", \"role\": \"viewer\"}, {\"name\": \"x\", " + b +
+           ", \"role\": \"viewer\"}]",
+       "api.tokens[1].name", "duplicate token name 'x'"},
+      {"[{\"name\": \"x\", " + a + ", \"role\": \"viewer\"}, {\"name\": \"y\", " + a +
+           ", \"role\": \"admin\"}]",
+       "api.tokens[1].token", "the same token as token 'x'"},
+      {Token(R"("name": "x", "token": "short-token", "role": "viewer")"), "api.tokens[0].token",
+       "at least 16"},
+      {Token(R"("name": "x", "token_file": "missing", "role": "viewer")"),
+       "api.tokens[0].token_file", "cannot read /etc/kaizen/missing"},
+      {Token(R"("name": "x", "token_file": "empty", "role": "viewer")"), "api.tokens[0].token_file",
+       "/etc/kaizen/empty is empty"},
+      {Token("\"name\": \"x\", " + a + ", \"token_file\": \"empty\", \"role\": \"viewer\""),
+       "api.tokens[0]", "not both"},
+      {Token(R"("name": "x", "role": "viewer")"), "api.tokens[0]",
+       "\"token\" or \"token_file\" is required"},
+      {Token("\"name\": \"x\", " + a + ", \"role\": \"viewer\", \"scopes\": []"),
+       "api.tokens[0].scopes", "unknown field"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.tokens);
+    Result<Config> config = WithTokens(c.tokens, {{"/etc/kaizen/empty", "\n"}});
+    const std::string reason = OnlyProblem(config, c.field);
+    EXPECT_NE(reason.find(c.reason_part), std::string::npos) << reason;
+    if (config.ok()) continue;
+    const std::string& message = config.status().message();
+    EXPECT_EQ(message.rfind("/etc/kaizen/kaizen.json: " + c.field + ": ", 0), 0u) << message;
+    EXPECT_EQ(message.find(kSecretA), std::string::npos) << "a token in an error: " << message;
+    EXPECT_EQ(message.find(kSecretB), std::string::npos) << "a token in an error: " << message;
+  }
+}
+
+TEST(ConfigApi, ListeningBeyondLoopbackNeedsTokens) {
+  for (std::string_view listen :
+       {"127.0.0.1:8080", "127.3.2.1:8080", "[::1]:8080", "localhost:8080"}) {
+    Result<Config> config = WithTokens("[]", {}, listen);
+    EXPECT_TRUE(config.ok()) << listen << ": " << config.status().ToString();
+  }
+  for (std::string_view listen : {"0.0.0.0:8080", "[::]:8080", "10.0.0.5:8080", "kaizen:80"}) {
+    Result<Config> config = WithTokens("[]", {}, listen);
+    const std::string reason = OnlyProblem(config, "server.listen");
+    EXPECT_NE(reason.find("listening on a non-loopback address"), std::string::npos) << reason;
+    EXPECT_NE(reason.find("needs api.tokens"), std::string::npos) << reason;
+    Result<Config> with_token = WithTokens(
+        Token(R"("name": "x", "token": "0123456789abcdef", "role": "viewer")"), {}, listen);
+    EXPECT_TRUE(with_token.ok()) << listen << ": " << with_token.status().ToString();
+  }
+  EXPECT_TRUE(IsLoopbackHost("127.0.0.1"));
+  EXPECT_TRUE(IsLoopbackHost("0:0:0:0:0:0:0:1"));
+  EXPECT_FALSE(IsLoopbackHost("128.0.0.1"));
+  EXPECT_FALSE(IsLoopbackHost("localhost.example"));
+}
+
+}  // namespace api_tokens
 
 }  // namespace
 }  // namespace kaizen::config
