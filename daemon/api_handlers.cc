@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/plan_templates.h"
+#include "daemon/access.h"
 #include "daemon/api_json.h"
 #include "daemon/logging.h"
 #include "daemon/openapi_document.h"
@@ -104,43 +105,161 @@ ApiHandlers::ApiHandlers(storage::Storage& storage, std::shared_ptr<const Direct
       follow_up_(std::move(follow_up)),
       channels_(channels) {
   if (!follow_up_.settings) follow_up_.settings = std::make_shared<const FollowUpSettings>();
-  Route("POST", "/api/v1/plans", &ApiHandlers::PostPlan);
-  Route("GET", "/api/v1/plans", &ApiHandlers::ListPlans);
-  Route("GET", "/api/v1/plans/{id}", &ApiHandlers::GetPlan);
-  Route("POST", "/api/v1/plans/{id}/cancel", &ApiHandlers::PostPlanCancel);
-  Route("POST", "/api/v1/plans/{id}/tasks", &ApiHandlers::PostPlanTask);
-  Route("GET", "/api/v1/plans/{id}/report", &ApiHandlers::GetPlanReport);
-  Route("POST", "/api/v1/plans/{id}/close", &ApiHandlers::PostPlanClose);
-  Route("GET", "/api/v1/tasks", &ApiHandlers::ListTasks);
-  Route("GET", "/api/v1/tasks/{id}", &ApiHandlers::GetTask);
-  Route("PATCH", "/api/v1/tasks/{id}", &ApiHandlers::PatchTask);
-  Route("POST", "/api/v1/tasks/{id}/transitions", &ApiHandlers::PostTransition);
-  Route("GET", "/api/v1/tasks/{id}/events", &ApiHandlers::GetTaskEvents);
-  Route("GET", "/api/v1/notifications", &ApiHandlers::ListNotifications);
-  Route("POST", "/api/v1/notifications/{id}/retry", &ApiHandlers::PostNotificationRetry);
-  Route("GET", "/api/v1/channels", &ApiHandlers::ListChannels);
-  Route("POST", "/api/v1/channels/{id}/test", &ApiHandlers::PostChannelTest);
-  Route("GET", "/api/v1/summary", &ApiHandlers::GetSummary);
-  Route("GET", "/api/v1/people", &ApiHandlers::GetPeople);
-  Route("GET", "/api/v1/teams", &ApiHandlers::GetTeams);
-  Route("GET", "/healthz", &ApiHandlers::GetHealth);
-  Route("GET", "/readyz", &ApiHandlers::GetReady);
-  Route("GET", "/openapi.json", &ApiHandlers::GetOpenApi);
-  Route("GET", "/api/v1/templates", &ApiHandlers::ListTemplates);
-  Route("GET", "/api/v1/templates/{id}", &ApiHandlers::GetTemplate);
+  Route("POST", "/api/v1/plans", Permission::kPlanWrite, &ApiHandlers::PostPlan);
+  Route("GET", "/api/v1/plans", Permission::kRead, &ApiHandlers::ListPlans);
+  Route("GET", "/api/v1/plans/{id}", Permission::kRead, &ApiHandlers::GetPlan);
+  Route("POST", "/api/v1/plans/{id}/cancel", Permission::kPlanWrite, &ApiHandlers::PostPlanCancel);
+  Route("POST", "/api/v1/plans/{id}/tasks", Permission::kPlanWrite, &ApiHandlers::PostPlanTask);
+  Route("GET", "/api/v1/plans/{id}/report", Permission::kRead, &ApiHandlers::GetPlanReport);
+  Route("POST", "/api/v1/plans/{id}/close", Permission::kPlanWrite, &ApiHandlers::PostPlanClose);
+  Route("GET", "/api/v1/tasks", Permission::kRead, &ApiHandlers::ListTasks);
+  Route("GET", "/api/v1/tasks/{id}", Permission::kRead, &ApiHandlers::GetTask);
+  Route("PATCH", "/api/v1/tasks/{id}", Permission::kTaskWrite, &ApiHandlers::PatchTask);
+  Route("POST", "/api/v1/tasks/{id}/transitions", Permission::kTaskWrite,
+        &ApiHandlers::PostTransition);
+  Route("GET", "/api/v1/tasks/{id}/events", Permission::kRead, &ApiHandlers::GetTaskEvents);
+  Route("GET", "/api/v1/notifications", Permission::kRead, &ApiHandlers::ListNotifications);
+  Route("POST", "/api/v1/notifications/{id}/retry", Permission::kOperate,
+        &ApiHandlers::PostNotificationRetry);
+  Route("GET", "/api/v1/channels", Permission::kRead, &ApiHandlers::ListChannels);
+  Route("POST", "/api/v1/channels/{id}/test", Permission::kOperate, &ApiHandlers::PostChannelTest);
+  Route("GET", "/api/v1/summary", Permission::kRead, &ApiHandlers::GetSummary);
+  Route("GET", "/api/v1/people", Permission::kRead, &ApiHandlers::GetPeople);
+  Route("GET", "/api/v1/teams", Permission::kRead, &ApiHandlers::GetTeams);
+  Route("GET", "/healthz", Permission::kPublic, &ApiHandlers::GetHealth);
+  Route("GET", "/readyz", Permission::kPublic, &ApiHandlers::GetReady);
+  Route("GET", "/openapi.json", Permission::kPublic, &ApiHandlers::GetOpenApi);
+  Route("GET", "/api/v1/templates", Permission::kRead, &ApiHandlers::ListTemplates);
+  Route("GET", "/api/v1/templates/{id}", Permission::kRead, &ApiHandlers::GetTemplate);
   // Goals during a cycle and schedule previews.
-  Route("PATCH", "/api/v1/plans/{id}/goals/{index}", &ApiHandlers::PatchPlanGoal);
-  Route("GET", "/api/v1/plans/{id}/goals/{index}/history", &ApiHandlers::GetGoalHistory);
-  Route("POST", "/api/v1/schedules/preview", &ApiHandlers::PostSchedulePreview);
+  Route("PATCH", "/api/v1/plans/{id}/goals/{index}", Permission::kGoalWrite,
+        &ApiHandlers::PatchPlanGoal);
+  Route("GET", "/api/v1/plans/{id}/goals/{index}/history", Permission::kRead,
+        &ApiHandlers::GetGoalHistory);
+  Route("POST", "/api/v1/schedules/preview", Permission::kRead, &ApiHandlers::PostSchedulePreview);
   AddScheduleRoutes();
 }
 
-void ApiHandlers::Route(std::string method, std::string pattern, Member member) {
-  // Not a coroutine: it only starts the member coroutine, which owns its parameters.
+void ApiHandlers::Route(std::string method, std::string pattern, Permission permission,
+                        Member member) {
+  route_rules_.push_back({method, pattern, permission});
+  // Not a coroutine: it only starts the guarded coroutine, which owns its parameters.
   router_.Add(std::move(method), std::move(pattern),
-              [this, member](HttpRequest request, RouteParams params) {
-                return (this->*member)(std::move(request), std::move(params));
+              [this, permission, member](HttpRequest request, RouteParams params) {
+                return Guarded(permission, member, std::move(request), std::move(params));
               });
+}
+
+// ---- Access (issue 6, "Access") --------------------------------------------------------------
+
+namespace {
+
+// 401 with the challenge RFC 6750 asks for. The message never repeats what was sent.
+HttpResponse Unauthenticated(const Status& status) {
+  HttpResponse response = ErrorResponse(status);
+  response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"kaizen\"");
+  return response;
+}
+
+// Open mode (no caller) allows everything; otherwise the rules of workflow/access_policy.h.
+Status Allowed(const Caller* caller, Permission permission, const AccessTarget& target) {
+  if (caller == nullptr) return Status::Ok();
+  return CheckTarget(*caller, permission, target);
+}
+
+// The checks below run inside the write's transaction, on the resource as stored; a resource
+// that does not exist passes, and the command answers 404 itself.
+Status AllowedOnPlan(PlanReader& reader, const Caller* caller, PlanId plan_id) {
+  if (caller == nullptr) return Status::Ok();
+  std::optional<Plan> plan = reader.FindPlan(plan_id);
+  if (!plan) return Status::Ok();
+  return CheckTarget(*caller, Permission::kPlanWrite, {plan->team, std::nullopt});
+}
+
+Status AllowedOnTask(PlanReader& reader, const Caller* caller, TaskId task_id) {
+  if (caller == nullptr) return Status::Ok();
+  std::optional<Task> task = reader.FindTask(task_id);
+  if (!task) return Status::Ok();
+  std::optional<Plan> plan = reader.FindPlan(task->plan_id);
+  std::optional<std::string> team = plan ? std::optional<std::string>(plan->team) : std::nullopt;
+  return CheckTarget(*caller, Permission::kTaskWrite, {team, task->owner});
+}
+
+Status AllowedOnGoal(PlanReader& reader, const Caller* caller, PlanId plan_id, int index) {
+  if (caller == nullptr) return Status::Ok();
+  std::optional<Plan> plan = reader.FindPlan(plan_id);
+  if (!plan) return Status::Ok();
+  std::optional<PersonId> owner;
+  if (index >= 0 && static_cast<std::size_t>(index) < plan->goals.size()) {
+    owner = plan->goals[static_cast<std::size_t>(index)].owner;
+  }
+  return CheckTarget(*caller, Permission::kGoalWrite, {plan->team, owner});
+}
+
+// The actor of a write body as the token decides it (workflow/access_policy.h ActorFor): the
+// token's person is written into the body, so the decoders and the domain see one actor.
+Status ApplyCallerActor(const HttpRequest& request, nlohmann::json& body) {
+  if (!request.caller) return Status::Ok();
+  std::optional<PersonId> body_actor;
+  auto it = body.find("actor");
+  if (it != body.end() && it->is_string()) {
+    body_actor = it->get<std::string>();
+  } else if (it != body.end() && !it->is_null()) {
+    return Status::Ok();  // not a string: the decoder says so
+  }
+  auto actor = ActorFor(*request.caller, body_actor);
+  if (!actor.ok()) return actor.status();
+  if (*actor) body["actor"] = **actor;
+  return Status::Ok();
+}
+
+}  // namespace
+
+void ApiHandlers::SetAccess(std::shared_ptr<const AccessPolicy> access) {
+  std::lock_guard<std::mutex> lock(access_mutex_);
+  access_ = std::move(access);
+}
+
+std::shared_ptr<const AccessPolicy> ApiHandlers::Access() const {
+  std::lock_guard<std::mutex> lock(access_mutex_);
+  return access_;
+}
+
+Result<std::shared_ptr<const Caller>> ApiHandlers::Authenticate(const HttpRequest& request) const {
+  std::shared_ptr<const AccessPolicy> access = Access();
+  if (!access || access->open()) return std::shared_ptr<const Caller>();
+  std::optional<std::string_view> token = BearerToken(request.Header("authorization"));
+  if (!token) {
+    Logger("access")->info("refused {} {}: no bearer token", request.method, request.path);
+    return Status(StatusCode::kUnauthenticated, "unauthenticated",
+                  "this API needs a token: send \"Authorization: Bearer <token>\"");
+  }
+  std::shared_ptr<const Caller> caller = access->Authenticate(*token);
+  if (!caller) {
+    Logger("access")->warn("refused {} {}: unknown token", request.method, request.path);
+    return Status(StatusCode::kUnauthenticated, "unauthenticated",
+                  "the bearer token is not one of api.tokens");
+  }
+  return caller;
+}
+
+asio::awaitable<HttpResponse> ApiHandlers::Guarded(Permission permission, Member member,
+                                                   HttpRequest request, RouteParams params) {
+  if (permission != Permission::kPublic) {
+    auto caller = Authenticate(request);
+    if (!caller.ok()) co_return Unauthenticated(caller.status());
+    if (*caller) {
+      if (Status s = CheckRole(**caller, permission); !s.ok()) {
+        Logger("access")->info("refused {} {}: token '{}' has role {}", request.method,
+                               request.path, (*caller)->token_name, ToString((*caller)->role));
+        co_return Error(s);
+      }
+      Logger("access")->debug("{} {} by token '{}'", request.method, request.path,
+                              (*caller)->token_name);
+    }
+    request.caller = std::move(*caller);
+  }
+  co_return co_await (this->*member)(std::move(request), std::move(params));
 }
 
 Status ApiHandlers::CheckPolicyName(const std::optional<std::string>& name,
@@ -170,6 +289,11 @@ HttpResponse ApiHandlers::Error(const Status& status) const {
 
 asio::awaitable<HttpResponse> ApiHandlers::Handle(HttpRequest request) {
   RouteMatch match = router_.Match(request.method, request.path);
+  if (match.outcome != RouteMatch::Outcome::kFound) {
+    // Without a token nothing is said about which routes exist.
+    auto caller = Authenticate(request);
+    if (!caller.ok()) co_return Unauthenticated(caller.status());
+  }
   switch (match.outcome) {
     case RouteMatch::Outcome::kFound:
       co_return co_await (*match.handler)(std::move(request), std::move(match.params));
@@ -201,9 +325,16 @@ asio::awaitable<HttpResponse> ApiHandlers::PostPlan(HttpRequest request, RoutePa
   if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
   auto body = ParseJsonObjectBody(request);
   if (!body.ok()) co_return Error(body.status());
-  if (body->contains("template")) co_return co_await PostPlanFromTemplate(std::move(*body));
+  if (Status s = ApplyCallerActor(request, *body); !s.ok()) co_return Error(s);
+  if (body->contains("template")) {
+    co_return co_await PostPlanFromTemplate(std::move(*body), request.caller);
+  }
   auto decoded = DecodeCreatePlan(*body);
   if (!decoded.ok()) co_return Error(decoded.status());
+  if (Status s = Allowed(request.caller.get(), Permission::kPlanWrite, {decoded->plan.team, {}});
+      !s.ok()) {
+    co_return Error(s);
+  }
   auto actor = ResolveActor(decoded->actor, *directory_);
   if (!actor.ok()) co_return Error(actor.status());
   if (Status s = CheckPolicyName(decoded->plan.reminder_policy, "reminder_policy"); !s.ok()) {
@@ -280,14 +411,16 @@ asio::awaitable<HttpResponse> ApiHandlers::PostPlanCancel(HttpRequest request, R
   if (!id.ok()) co_return Error(id.status());
   auto body = ParseJsonObjectBody(request);
   if (!body.ok()) co_return Error(body.status());
+  if (Status s = ApplyCallerActor(request, *body); !s.ok()) co_return Error(s);
   auto decoded = DecodeCancelPlan(*body);
   if (!decoded.ok()) co_return Error(decoded.status());
   auto actor = ResolveActor(decoded->actor, *directory_);
   if (!actor.ok()) co_return Error(actor.status());
   Instant now = clock_.Now();
   auto command = [directory = directory_, settings = follow_up_.settings, plan_id = *id,
-                  note = decoded->note, actor = *actor,
+                  note = decoded->note, actor = *actor, caller = request.caller,
                   now](PlanRepository& repo) -> Result<Followed<PlanWithTasks>> {
+    if (Status s = AllowedOnPlan(repo, caller.get(), plan_id); !s.ok()) return s;
     auto cancelled = CancelPlan(repo, *directory, plan_id, note, actor, now);
     if (!cancelled.ok()) return cancelled.status();
     Followed<PlanWithTasks> out{std::move(*cancelled)};
@@ -355,7 +488,8 @@ asio::awaitable<HttpResponse> ApiHandlers::PostPlanClose(HttpRequest request, Ro
   if (Status s = CheckEmptyBody(request, "the close request"); !s.ok()) co_return Error(s);
   Instant now = clock_.Now();
   auto command = [directory = directory_, settings = follow_up_.settings, plan_id = *id,
-                  now](PlanRepository& repo) -> Result<ClosedPlan> {
+                  caller = request.caller, now](PlanRepository& repo) -> Result<ClosedPlan> {
+    if (Status s = AllowedOnPlan(repo, caller.get(), plan_id); !s.ok()) return s;
     return ClosePlan(repo, *settings, *directory, plan_id, PreviousCycleReport(repo, plan_id), now);
   };
   auto closed = co_await storage_.Write(std::move(command));
@@ -376,6 +510,7 @@ asio::awaitable<HttpResponse> ApiHandlers::PostPlanTask(HttpRequest request, Rou
   if (!id.ok()) co_return Error(id.status());
   auto body = ParseJsonObjectBody(request);
   if (!body.ok()) co_return Error(body.status());
+  if (Status s = ApplyCallerActor(request, *body); !s.ok()) co_return Error(s);
   auto decoded = DecodeAddTask(*body);
   if (!decoded.ok()) co_return Error(decoded.status());
   auto actor = ResolveActor(decoded->actor, *directory_);
@@ -385,8 +520,9 @@ asio::awaitable<HttpResponse> ApiHandlers::PostPlanTask(HttpRequest request, Rou
   }
   Instant now = clock_.Now();
   auto command = [directory = directory_, settings = follow_up_.settings, plan_id = *id,
-                  task = std::move(decoded->task), actor = *actor,
+                  task = std::move(decoded->task), actor = *actor, caller = request.caller,
                   now](PlanRepository& repo) -> Result<Followed<Task>> {
+    if (Status s = AllowedOnPlan(repo, caller.get(), plan_id); !s.ok()) return s;
     auto added = AddTask(repo, *directory, plan_id, task, actor, now);
     if (!added.ok()) return added.status();
     Followed<Task> out{std::move(*added)};
@@ -447,6 +583,7 @@ asio::awaitable<HttpResponse> ApiHandlers::PatchTask(HttpRequest request, RouteP
   if (!expected.ok()) co_return Error(expected.status());
   auto body = ParseJsonObjectBody(request);
   if (!body.ok()) co_return Error(body.status());
+  if (Status s = ApplyCallerActor(request, *body); !s.ok()) co_return Error(s);
   auto decoded = DecodePatchTask(*body);
   if (!decoded.ok()) co_return Error(decoded.status());
   auto actor = ResolveActor(decoded->actor, *directory_);
@@ -457,8 +594,9 @@ asio::awaitable<HttpResponse> ApiHandlers::PatchTask(HttpRequest request, RouteP
   }
   Instant now = clock_.Now();
   auto command = [directory = directory_, settings = follow_up_.settings, task_id = *id,
-                  patch = std::move(decoded->patch), actor = *actor,
+                  patch = std::move(decoded->patch), actor = *actor, caller = request.caller,
                   now](PlanRepository& repo) -> Result<Followed<Task>> {
+    if (Status s = AllowedOnTask(repo, caller.get(), task_id); !s.ok()) return s;
     auto updated = UpdateTask(repo, *directory, task_id, patch, actor, now);
     if (!updated.ok()) return updated.status();
     Followed<Task> out{std::move(*updated)};
@@ -481,14 +619,16 @@ asio::awaitable<HttpResponse> ApiHandlers::PostTransition(HttpRequest request, R
   if (!expected.ok()) co_return Error(expected.status());
   auto body = ParseJsonObjectBody(request);
   if (!body.ok()) co_return Error(body.status());
+  if (Status s = ApplyCallerActor(request, *body); !s.ok()) co_return Error(s);
   auto transition = DecodeTransition(*body);
   if (!transition.ok()) co_return Error(transition.status());
   transition->expected_version = *expected;
   Instant now = clock_.Now();
   // The workflow checks the actor: who may move a task is a domain rule.
   auto command = [directory = directory_, settings = follow_up_.settings, task_id = *id,
-                  transition = std::move(*transition),
+                  transition = std::move(*transition), caller = request.caller,
                   now](PlanRepository& repo) -> Result<Followed<Task>> {
+    if (Status s = AllowedOnTask(repo, caller.get(), task_id); !s.ok()) return s;
     auto recorded = RecordTransition(repo, *directory, task_id, transition, now);
     if (!recorded.ok()) return recorded.status();
     Followed<Task> out{recorded->after};
@@ -679,9 +819,13 @@ asio::awaitable<HttpResponse> ApiHandlers::GetTemplate(HttpRequest request, Rout
   co_return Error(NotFound("template_not_found", "no template with id '" + id + "'"));
 }
 
-asio::awaitable<HttpResponse> ApiHandlers::PostPlanFromTemplate(nlohmann::json body) {
+asio::awaitable<HttpResponse> ApiHandlers::PostPlanFromTemplate(
+    nlohmann::json body, std::shared_ptr<const Caller> caller) {
   auto decoded = DecodeCreatePlanFromTemplate(body);
   if (!decoded.ok()) co_return Error(decoded.status());
+  if (Status s = Allowed(caller.get(), Permission::kPlanWrite, {decoded->team, {}}); !s.ok()) {
+    co_return Error(s);
+  }
   const PlanTemplate* found = nullptr;
   for (const PlanTemplate& t : templates_) {
     if (t.id == decoded->template_id) found = &t;
@@ -743,6 +887,7 @@ asio::awaitable<HttpResponse> ApiHandlers::PatchPlanGoal(HttpRequest request, Ro
   if (!expected.ok()) co_return Error(expected.status());
   auto body = ParseJsonObjectBody(request);
   if (!body.ok()) co_return Error(body.status());
+  if (Status s = ApplyCallerActor(request, *body); !s.ok()) co_return Error(s);
   auto decoded = DecodeGoalValue(*body);
   if (!decoded.ok()) co_return Error(decoded.status());
   auto actor = ResolveActor(decoded->actor, *directory_);
@@ -750,7 +895,9 @@ asio::awaitable<HttpResponse> ApiHandlers::PatchPlanGoal(HttpRequest request, Ro
   decoded->value.expected_version = *expected;
   Instant now = clock_.Now();
   auto command = [plan_id = path->first, index = path->second, value = decoded->value,
-                  actor = *actor, now](PlanRepository& repo) -> Result<PlanWithTasks> {
+                  actor = *actor, caller = request.caller,
+                  now](PlanRepository& repo) -> Result<PlanWithTasks> {
+    if (Status s = AllowedOnGoal(repo, caller.get(), plan_id, index); !s.ok()) return s;
     auto recorded = RecordGoalValue(repo, plan_id, index, value, actor, now);
     if (!recorded.ok()) return recorded.status();
     PlanWithTasks out{std::move(*recorded), repo.TasksOfPlan(plan_id)};

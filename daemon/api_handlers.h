@@ -11,11 +11,14 @@
 #include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string_view>
+#include <vector>
 
 #include "daemon/channel_admin.h"
 #include "daemon/http_message.h"
 #include "daemon/router.h"
+#include "workflow/access_policy.h"
 #include "workflow/cycle_service.h"
 #include "workflow/follow_up.h"
 #include "workflow/messages.h"
@@ -29,6 +32,8 @@ class Storage;
 }
 
 namespace kaizen::daemon {
+
+class AccessPolicy;  // daemon/access.h
 
 // What a write does besides its command, in the same transaction: reminders recomputed and
 // event notifications written (workflow/follow_up.h); then the scheduler and the dispatcher
@@ -59,6 +64,18 @@ class ApiHandlers {
 
   const Router& router() const { return router_; }
 
+  // ---- Access (issue 6, "Access"; daemon/access.h, workflow/access_policy.h) ----
+  // The API tokens. Null or without tokens: open mode, no token needed (the default). Any
+  // thread; a request already past its check keeps the Caller it authenticated as.
+  void SetAccess(std::shared_ptr<const AccessPolicy> access);
+  // Every route with the permission it declared, in the router's order.
+  struct RouteRule {
+    std::string method;
+    std::string pattern;
+    Permission permission;
+  };
+  const std::vector<RouteRule>& route_rules() const { return route_rules_; }
+
   // ---- templates (issue 5, "tpl") ----
   // The config's plan templates, served by GET /api/v1/templates[/{id}] and instantiated by
   // POST /api/v1/plans {"template": ...}. Call before serving; none by default.
@@ -72,7 +89,18 @@ class ApiHandlers {
 
  private:
   using Member = boost::asio::awaitable<HttpResponse> (ApiHandlers::*)(HttpRequest, RouteParams);
-  void Route(std::string method, std::string pattern, Member member);
+  // Every route says what it needs: no route can be added without a Permission.
+  void Route(std::string method, std::string pattern, Permission permission, Member member);
+  // The request's token checked against `permission` (401, or 403 for a role that can never
+  // hold it), then the member.
+  boost::asio::awaitable<HttpResponse> Guarded(Permission permission, Member member,
+                                               HttpRequest request, RouteParams params);
+  // The caller of `request`: null in open mode; 401 without a known bearer token.
+  Result<std::shared_ptr<const Caller>> Authenticate(const HttpRequest& request) const;
+  std::shared_ptr<const AccessPolicy> Access() const;
+  mutable std::mutex access_mutex_;
+  std::shared_ptr<const AccessPolicy> access_;
+  std::vector<RouteRule> route_rules_;
   // The error answer for `status`; failures of the daemon itself (5xx) are logged.
   HttpResponse Error(const Status& status) const;
 
@@ -108,7 +136,8 @@ class ApiHandlers {
   boost::asio::awaitable<HttpResponse> ListTemplates(HttpRequest request, RouteParams params);
   boost::asio::awaitable<HttpResponse> GetTemplate(HttpRequest request, RouteParams params);
   // POST /api/v1/plans with "template": the plan instantiated for the team, then StorePlan.
-  boost::asio::awaitable<HttpResponse> PostPlanFromTemplate(nlohmann::json body);
+  boost::asio::awaitable<HttpResponse> PostPlanFromTemplate(nlohmann::json body,
+                                                            std::shared_ptr<const Caller> caller);
   // Creates the plan with its reminders in one transaction; 201 with the plan and Location.
   boost::asio::awaitable<HttpResponse> StorePlan(NewPlan plan, PersonId actor, Instant now);
   std::vector<PlanTemplate> templates_;

@@ -15,6 +15,7 @@
 #include <map>
 
 #include "config/schedules.h"
+#include "daemon/access.h"
 #include "daemon/api_handlers.h"
 #include "daemon/api_json.h"
 #include "daemon/cycle_scheduler.h"
@@ -167,6 +168,15 @@ class Daemon::Impl {
     api_ = std::make_unique<ApiHandlers>(*storage_, directory, clock_, std::move(hooks),
                                          dispatcher_.get());
     api_->SetTemplates(config.templates);
+    // API tokens (issue 6): without any, the API is open; config/ refuses that off loopback.
+    api_->SetAccess(BuildAccessPolicy(config.api));
+    if (config.api.tokens.empty()) {
+      log_->warn(
+          "the API is open to anyone on this host: api.tokens is empty (listening on a "
+          "loopback address only)");
+    } else {
+      log_->info("API tokens: {}", config.api.tokens.size());
+    }
 
     // Schedules: config/ checked every template, team and rule already.
     auto schedules = std::make_shared<ScheduleSet>();

@@ -4,6 +4,7 @@
 // handlers and their tests compile without Beast. Values; no executor affinity.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,10 @@
 #include <vector>
 
 #include "workflow/status.h"
+
+namespace kaizen {
+struct Caller;  // workflow/access_policy.h
+}
 
 namespace kaizen::daemon {
 
@@ -26,6 +31,9 @@ struct HttpRequest {
   // Header names in lower case. Only the first of repeated headers is looked up.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Who sent it: set by ApiHandlers once the bearer token checked out (daemon/access.h); null
+  // in open mode (no api.tokens) and on public routes.
+  std::shared_ptr<const kaizen::Caller> caller;
 
   // The value of header `name` (any case), or nullopt.
   std::optional<std::string_view> Header(std::string_view name) const;

@@ -139,6 +139,13 @@ Result<std::string> ReasonOf(const HttpRequest& request) {
   return it->get<std::string>();
 }
 
+// A manager token may pause, resume and trigger the schedules of its teams only; open mode
+// (no caller) allows every one.
+Status AllowedOnSchedule(const HttpRequest& request, const ScheduleEntry& entry) {
+  if (!request.caller) return Status::Ok();
+  return CheckTarget(*request.caller, Permission::kScheduleWrite, {entry.spec.team, std::nullopt});
+}
+
 }  // namespace
 
 void ApiHandlers::SetSchedules(std::shared_ptr<const ScheduleSet> schedules,
@@ -148,12 +155,16 @@ void ApiHandlers::SetSchedules(std::shared_ptr<const ScheduleSet> schedules,
 }
 
 void ApiHandlers::AddScheduleRoutes() {
-  Route("GET", "/api/v1/schedules", &ApiHandlers::ListSchedules);
-  Route("GET", "/api/v1/schedules/{id}", &ApiHandlers::GetSchedule);
-  Route("GET", "/api/v1/schedules/{id}/preview", &ApiHandlers::GetSchedulePreview);
-  Route("POST", "/api/v1/schedules/{id}/pause", &ApiHandlers::PostSchedulePause);
-  Route("POST", "/api/v1/schedules/{id}/resume", &ApiHandlers::PostScheduleResume);
-  Route("POST", "/api/v1/schedules/{id}/trigger", &ApiHandlers::PostScheduleTrigger);
+  Route("GET", "/api/v1/schedules", Permission::kRead, &ApiHandlers::ListSchedules);
+  Route("GET", "/api/v1/schedules/{id}", Permission::kRead, &ApiHandlers::GetSchedule);
+  Route("GET", "/api/v1/schedules/{id}/preview", Permission::kRead,
+        &ApiHandlers::GetSchedulePreview);
+  Route("POST", "/api/v1/schedules/{id}/pause", Permission::kScheduleWrite,
+        &ApiHandlers::PostSchedulePause);
+  Route("POST", "/api/v1/schedules/{id}/resume", Permission::kScheduleWrite,
+        &ApiHandlers::PostScheduleResume);
+  Route("POST", "/api/v1/schedules/{id}/trigger", Permission::kScheduleWrite,
+        &ApiHandlers::PostScheduleTrigger);
 }
 
 asio::awaitable<HttpResponse> ApiHandlers::ListSchedules(HttpRequest request, RouteParams) {
@@ -233,6 +244,7 @@ asio::awaitable<HttpResponse> ApiHandlers::PostSchedulePause(HttpRequest request
   const std::string id = IdOf(params);
   const ScheduleEntry* entry = schedules_ ? schedules_->Find(id) : nullptr;
   if (entry == nullptr) co_return Error(ScheduleNotFound(id));
+  if (Status s = AllowedOnSchedule(request, *entry); !s.ok()) co_return Error(s);
   auto reason = ReasonOf(request);
   if (!reason.ok()) co_return Error(reason.status());
   const Instant now = clock_.Now();
@@ -251,6 +263,7 @@ asio::awaitable<HttpResponse> ApiHandlers::PostScheduleResume(HttpRequest reques
   const std::string id = IdOf(params);
   const ScheduleEntry* entry = schedules_ ? schedules_->Find(id) : nullptr;
   if (entry == nullptr) co_return Error(ScheduleNotFound(id));
+  if (Status s = AllowedOnSchedule(request, *entry); !s.ok()) co_return Error(s);
   if (request.body.size() > 0) {
     auto body = ParseJsonObjectBody(request);
     if (!body.ok()) co_return Error(body.status());
@@ -275,6 +288,7 @@ asio::awaitable<HttpResponse> ApiHandlers::PostScheduleTrigger(HttpRequest reque
   const std::string id = IdOf(params);
   const ScheduleEntry* entry = schedules_ ? schedules_->Find(id) : nullptr;
   if (entry == nullptr) co_return Error(ScheduleNotFound(id));
+  if (Status s = AllowedOnSchedule(request, *entry); !s.ok()) co_return Error(s);
   if (request.body.size() > 0) {
     auto body = ParseJsonObjectBody(request);
     if (!body.ok()) co_return Error(body.status());
