@@ -273,7 +273,8 @@ TEST_F(CliCommands, RejectNeedsANote) {
 TEST_F(CliCommands, ActorComesFromFlagOrEnvironment) {
   EXPECT_EQ(Run({"task", "start", "3"}), kExitUsage);
   EXPECT_EQ(err_.str(),
-            "kaizenctl: --actor ID is required: who makes this move (or set KAIZEN_ACTOR)\n"
+            "kaizenctl: --actor ID is required: who makes this move (or set KAIZEN_ACTOR, or "
+            "\"actor\" in the config file)\n"
             "Run 'kaizenctl task start --help' for usage.\n");
   env_["KAIZEN_ACTOR"] = "li.lei";
   Answer(200, Task(3, "in_progress", "2026-12-03T08:00:00Z", "t"));
