@@ -810,6 +810,8 @@ int Run(const std::vector<std::string>& args, const EnvLookup& env,
     terminal.out << "kaizenctl " << KAIZEN_VERSION << "\n";
     return kExitOk;
   }
+  // Local commands: nothing is sent to kaizend, so no settings are read. (`backup FILE`, area
+  // "pkg", belongs here too.)
   const std::string_view name = inv->command->name;
   if (name == "completion") {
     if (inv->positionals[0] != "bash") {
