@@ -119,7 +119,7 @@ class Session {
         settings_(settings),
         server_(server),
         transport_(transport),
-        clock_(clock),
+        now_(clock.Now()),
         style_(style),
         term_(terminal) {}
 
@@ -257,9 +257,8 @@ class Session {
         return UsageError("--due-within takes a duration such as 6h, 2d, 1w or 1d12h, not '" +
                           *within + "'");
       }
-      const Instant now = clock_.Now();
-      query.Add("due_after", FormatRfc3339(now));
-      query.Add("due_before", FormatRfc3339(now + *span));
+      query.Add("due_after", FormatRfc3339(now_));
+      query.Add("due_before", FormatRfc3339(now_ + *span));
     }
     Result<std::int64_t> limit = Limit();
     if (!limit.ok()) return limit.status();
@@ -270,7 +269,7 @@ class Session {
     } else if (list->at("items").empty()) {
       term_.out << "no tasks\n";
     } else {
-      term_.out << RenderTaskTable(list->at("items"), clock_.Now(), style_);
+      term_.out << RenderTaskTable(list->at("items"), now_, style_);
     }
     return Status::Ok();
   }
@@ -305,10 +304,11 @@ class Session {
       const json& due = before->value("due_at", json());
       std::optional<Instant> current =
           due.is_string() ? ParseRfc3339(due.get<std::string>()) : std::nullopt;
-      const Instant now = clock_.Now();
       // A deadline already passed moves from now: snoozing an overdue task for 2d gives two
-      // days from here, not two days after a date long gone.
-      Instant from = current && *current > now ? *current : now;
+      // days from here, not two days after a date long gone. Now is rounded up to the whole
+      // second: a deadline needs no milliseconds.
+      Instant from =
+          current && *current > now_ ? *current : std::chrono::ceil<std::chrono::seconds>(now_);
       new_due = from + *span;
     }
     json body = {{"due_at", FormatRfc3339(*new_due)}};
@@ -320,7 +320,7 @@ class Session {
     }
     Result<json> after = Call("PATCH", "/tasks/" + *id, body, std::nullopt, std::move(headers));
     if (!after.ok()) return after.status();
-    term_.out << (Json() ? Dump(*after) : RenderSnoozed(*before, *after, clock_.Now()));
+    term_.out << (Json() ? Dump(*after) : RenderSnoozed(*before, *after, now_));
     return Status::Ok();
   }
 
@@ -411,7 +411,7 @@ class Session {
       term_.out << Dump(*plan);
     } else {
       term_.out << "plan " << Text(plan->value("id", json())) << " created\n\n"
-                << RenderPlan(*plan, clock_.Now(), style_);
+                << RenderPlan(*plan, now_, style_);
     }
     return Status::Ok();
   }
@@ -465,7 +465,7 @@ class Session {
     } else if (list->at("items").empty()) {
       term_.out << "no notifications\n";
     } else {
-      term_.out << RenderNotificationTable(list->at("items"), clock_.Now(), style_);
+      term_.out << RenderNotificationTable(list->at("items"), now_, style_);
     }
     return Status::Ok();
   }
@@ -506,7 +506,7 @@ class Session {
     if (Json()) {
       term_.out << Dump(json{{"task", *task}, {"events", events->value("items", json::array())}});
     } else {
-      term_.out << RenderTask(*task, events->value("items", json::array()), clock_.Now(), style_);
+      term_.out << RenderTask(*task, events->value("items", json::array()), now_, style_);
     }
     return Status::Ok();
   }
@@ -529,7 +529,7 @@ class Session {
     if (note) body["note"] = *note;
     Result<json> task = Call("POST", "/tasks/" + *id + "/transitions", body);
     if (!task.ok()) return task.status();
-    term_.out << (Json() ? Dump(*task) : RenderMoved(*task, clock_.Now()));
+    term_.out << (Json() ? Dump(*task) : RenderMoved(*task, now_));
     return Status::Ok();
   }
 
@@ -553,7 +553,7 @@ class Session {
     } else if (list->at("items").empty()) {
       term_.out << "no plans\n";
     } else {
-      term_.out << RenderPlanTable(list->at("items"), style_, clock_.Now());
+      term_.out << RenderPlanTable(list->at("items"), style_, now_);
     }
     return Status::Ok();
   }
@@ -563,7 +563,7 @@ class Session {
     if (!id.ok()) return id.status();
     Result<json> plan = Call("GET", "/plans/" + *id);
     if (!plan.ok()) return plan.status();
-    term_.out << (Json() ? Dump(*plan) : RenderPlan(*plan, clock_.Now(), style_));
+    term_.out << (Json() ? Dump(*plan) : RenderPlan(*plan, now_, style_));
     return Status::Ok();
   }
 
@@ -647,7 +647,7 @@ class Session {
     if (auto owner = inv_.Get("owner")) query.Add("owner", *owner);
     Result<json> summary = Call("GET", "/summary" + query.text());
     if (!summary.ok()) return summary.status();
-    term_.out << (Json() ? Dump(*summary) : RenderSummary(*summary, clock_.Now(), style_));
+    term_.out << (Json() ? Dump(*summary) : RenderSummary(*summary, now_, style_));
     return Status::Ok();
   }
 
@@ -717,7 +717,9 @@ class Session {
   const Settings& settings_;
   const ServerUrl& server_;
   Transport& transport_;
-  const Clock& clock_;
+  // One moment for the whole run: a deadline computed from now and shown relative to now agree
+  // ("--for 1d" shows "in 1d").
+  const Instant now_;
   Style style_;
   Terminal term_;
 };

@@ -328,6 +328,17 @@ TEST_F(CliVerbs, SnoozeForAnOverdueTaskCountsFromNow) {
             "no reminder pending\n");
 }
 
+TEST_F(CliVerbs, SnoozeForFromNowRoundsUpToTheSecondAndShowsTheWholeSpan) {
+  clock_ = FixedClock(*ParseRfc3339("2026-12-01T08:00:00.406Z"));
+  json task = Task(7, "open", "2026-11-28T08:00:00Z", "Survey");
+  Answer(200, task);
+  Answer(200, Patched(task, "2026-12-02T08:00:01Z", nullptr));
+  ASSERT_EQ(Run({"task", "snooze", "7", "--for", "1d"}), kExitOk) << err_.str();
+  EXPECT_EQ(json::parse(log_.requests[1].body)["due_at"], "2026-12-02T08:00:01Z");
+  EXPECT_EQ(out_.str().rfind("task 7 snoozed: due 2026-12-02T08:00:01Z (in 1d)", 0), 0u)
+      << out_.str();
+}
+
 TEST_F(CliVerbs, SnoozeUntilSetsTheDeadlineAndPrintsJsonOnRequest) {
   json task = Task(7, "open", "2026-12-03T08:00:00Z", "Survey");
   Answer(200, task);
