@@ -176,6 +176,8 @@ Color DueColor(Instant due, Instant now) {
 }
 
 std::optional<std::chrono::seconds> ParseShortDuration(std::string_view text) {
+  // Beyond a century no deadline makes sense, and the sum stays far from overflowing.
+  constexpr std::int64_t kMaxSeconds = 100LL * 366 * 86400;
   if (!text.empty() && (text.front() == 'P' || text.front() == 'p')) {
     std::optional<std::chrono::seconds> iso = ParseIsoDuration(text);
     if (!iso || *iso <= std::chrono::seconds::zero()) return std::nullopt;
@@ -190,7 +192,7 @@ std::optional<std::chrono::seconds> ParseShortDuration(std::string_view text) {
     if (ec != std::errc() || end == text.data() + i || end == text.data() + text.size()) {
       return std::nullopt;
     }
-    if (number > 1'000'000'000) return std::nullopt;
+    if (number > kMaxSeconds) return std::nullopt;
     i = static_cast<std::size_t>(end - text.data());
     switch (text[i]) {
       case 'w': total += std::chrono::weeks(number); break;
@@ -201,6 +203,7 @@ std::optional<std::chrono::seconds> ParseShortDuration(std::string_view text) {
       default: return std::nullopt;
     }
     ++i;
+    if (total.count() > kMaxSeconds) return std::nullopt;
   }
   if (total <= std::chrono::seconds::zero()) return std::nullopt;
   return total;
