@@ -422,7 +422,10 @@ Result<Invocation> ParseArgs(const std::vector<std::string>& args) {
     } else if (words.size() < 2 && FindCommand(name + " list") != nullptr) {
       name += " list";
     } else if (words.size() < 2) {
-      if (inv.help) return inv;
+      if (inv.help) {
+        inv.group = name;
+        return inv;
+      }
       return UsageError("'" + name + "' needs a subcommand: " + Subcommands(name));
     } else {
       return UsageError("unknown command '" + name + " " + words[1] + "'; '" + name +
@@ -513,6 +516,25 @@ std::string OverallHelp() {
       "  4  channels test: the channel did not deliver the test message\n"
       "  5  not authenticated (no token, or a token kaizend does not accept) or not allowed\n"
       "     (the token's role, or the workflow's rules, forbid it: HTTP 401 or 403)\n";
+  return out;
+}
+
+std::string GroupHelp(std::string_view group) {
+  std::string out = "Usage: kaizenctl " + std::string(group) + " SUBCOMMAND [ARGS] [OPTIONS]\n\n";
+  std::vector<std::pair<std::string, std::string_view>> lines;
+  std::size_t width = 0;
+  for (const CommandSpec& c : Commands()) {
+    std::size_t space = c.name.find(' ');
+    if (space == std::string_view::npos || c.name.substr(0, space) != group) continue;
+    std::string head(c.name);
+    for (std::string_view p : c.positionals) head += " " + std::string(p);
+    width = std::max(width, head.size());
+    lines.emplace_back(std::move(head), c.summary);
+  }
+  for (const auto& [head, summary] : lines) {
+    out += "  " + Pad(head, width) + "  " + std::string(summary) + "\n";
+  }
+  out += "\n'kaizenctl " + std::string(group) + " SUBCOMMAND --help' tells more about one.\n";
   return out;
 }
 

@@ -51,6 +51,7 @@ struct Invocation {
   bool no_color = false;  // --no-color
   bool help = false;
   bool version = false;
+  std::string group;  // with help and no command: "task" for `kaizenctl task --help`
 
   bool Has(std::string_view name) const { return options.count(name) > 0; }
   std::optional<std::string> Get(std::string_view name) const;
@@ -68,6 +69,8 @@ const std::vector<OptionSpec>& GlobalOptions();
 
 std::string OverallHelp();
 std::string CommandHelp(const CommandSpec& command);
+// The commands of a group such as "task", one line each.
+std::string GroupHelp(std::string_view group);
 
 // A bash completion script for kaizenctl, generated from the command table: verbs, subverbs,
 // every command's options and the values they take. `kaizenctl completion bash` prints it;

@@ -805,7 +805,9 @@ int Run(const std::vector<std::string>& args, const EnvLookup& env,
     return Fail(inv.status(), nullptr, terminal);
   }
   if (inv->help) {
-    terminal.out << (inv->command != nullptr ? CommandHelp(*inv->command) : OverallHelp());
+    terminal.out << (inv->command != nullptr ? CommandHelp(*inv->command)
+                     : !inv->group.empty()   ? GroupHelp(inv->group)
+                                             : OverallHelp());
     return kExitOk;
   }
   if (inv->version && inv->command == nullptr) {

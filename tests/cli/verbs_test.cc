@@ -558,6 +558,23 @@ TEST_F(CliVerbs, ShippedCompletionFileMatchesTheCommandTable) {
          "cli/completion/kaizenctl.bash";
 }
 
+TEST_F(CliVerbs, AGroupsHelpListsItsSubcommands) {
+  ASSERT_EQ(Run({"plan", "--help"}), kExitOk);
+  EXPECT_EQ(out_.str(),
+            "Usage: kaizenctl plan SUBCOMMAND [ARGS] [OPTIONS]\n"
+            "\n"
+            "  plan show ID    a plan with its goals and tasks\n"
+            "  plan create     make a plan from a template, or from a JSON file\n"
+            "  plan cancel ID  cancel a plan and its unfinished tasks\n"
+            "  plan report ID  a plan's report: tasks by state, on time, overdue, goals\n"
+            "  plan close ID   close a plan: freeze its report and post the summary\n"
+            "\n"
+            "'kaizenctl plan SUBCOMMAND --help' tells more about one.\n");
+  ASSERT_EQ(Run({"help", "notifications"}), kExitOk);
+  EXPECT_EQ(out_.str().rfind("Usage: kaizenctl notifications list", 0), 0u)
+      << "a group with a list: its help is the list's";
+}
+
 TEST_F(CliVerbs, EveryCommandHasItsOwnHelp) {
   for (const CommandSpec& c : Commands()) {
     std::vector<std::string> args;
