@@ -71,6 +71,24 @@ std::size_t DisplayWidth(std::string_view text) {
   return width;
 }
 
+std::string Truncate(std::string_view text, std::size_t columns) {
+  if (DisplayWidth(text) <= columns) return std::string(text);
+  const std::size_t room = columns < 3 ? 0 : columns - 3;
+  std::size_t width = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t next = i;
+    char32_t c = Decode(text, next);
+    std::size_t w = In(std::begin(kZeroWidth), std::end(kZeroWidth), c) ? 0
+                    : In(std::begin(kWide), std::end(kWide), c)         ? 2
+                                                                        : 1;
+    if (width + w > room) break;
+    width += w;
+    i = next;
+  }
+  return std::string(text.substr(0, i)) + "...";
+}
+
 Table::Table(std::vector<std::string> header) : header_(std::move(header)) {}
 
 std::string Paint(std::string_view text, Color color) {

@@ -17,6 +17,10 @@ namespace kaizen::cli {
 // marks none. Invalid bytes count as one column each.
 std::size_t DisplayWidth(std::string_view text);
 
+// `text` cut to at most `columns` terminal columns, ending in "..." when cut; never splits a
+// UTF-8 character.
+std::string Truncate(std::string_view text, std::size_t columns);
+
 // Terminal colours for a cell; kNone prints the text as it is.
 enum class Color { kNone, kRed, kYellow, kGreen };
 

@@ -163,7 +163,7 @@ std::string RenderNotificationTable(const json& notifications, Instant now, Styl
       if (Field(n, "last_error").is_string()) {
         next = Text(n, "last_error");
         // One line per row: the whole error only with -o wide.
-        if (!style.wide && DisplayWidth(next) > 60) next = next.substr(0, 57) + "...";
+        if (!style.wide) next = Truncate(next, 60);
         if (Field(n, "next_attempt_at").is_string()) {
           next = "retry " + Ago(Field(n, "next_attempt_at"), now) + ": " + next;
         }

@@ -154,6 +154,14 @@ TEST_F(CliFormatAgo, DueColourRedWhenPassedYellowWithinTwoDays) {
   EXPECT_EQ(DueColor(now_ + kDueSoon, now_), Color::kNone);
 }
 
+TEST(CliTruncate, CutsByColumnsAtCharacterBoundaries) {
+  EXPECT_EQ(Truncate("short", 10), "short");
+  EXPECT_EQ(Truncate("exactly 10", 10), "exactly 10");
+  EXPECT_EQ(Truncate("HTTP 502 from the gateway", 10), "HTTP 50...");
+  EXPECT_EQ(Truncate("数据统计数据统计", 10), "数据统...") << "2 columns each, never half";
+  EXPECT_EQ(Truncate("数据统计数据统计", 8), "数据...");
+}
+
 TEST(CliShortDuration, UnitsAndCombinations) {
   EXPECT_EQ(ParseShortDuration("2d"), days(2));
   EXPECT_EQ(ParseShortDuration("6h"), hours(6));
