@@ -62,6 +62,7 @@ asio::awaitable<Outcome> Exchange(ServerUrl server, HttpRequest request, Timeout
   req.set(http::field::host, server.port == "80" ? host : host + ":" + server.port);
   req.set(http::field::user_agent, "kaizenctl");
   req.set(http::field::accept, request.accept);
+  for (const auto& [name, value] : request.headers) req.set(name, value);
   if (!request.body.empty()) {
     req.set(http::field::content_type, "application/json");
     req.body() = request.body;

@@ -1,11 +1,19 @@
 #include "cli/commands.h"
 
+#include <date/tz.h>
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 
+#include "cli/format.h"
 #include "cli/render.h"
+#include "config/config.h"
 #include "workflow/model.h"
+#include "workflow/notification.h"
 
 #ifndef KAIZEN_VERSION
 #define KAIZEN_VERSION "dev"
@@ -88,6 +96,10 @@ StatusCode CodeForHttp(int status) {
 
 int ExitCode(const Status& status) {
   if (IsUsageError(status)) return kExitUsage;
+  if (status.code() == StatusCode::kUnauthenticated ||
+      status.code() == StatusCode::kPermissionDenied) {
+    return kExitNotAllowed;
+  }
   if (status.reason() == "cannot_connect") return kExitCannotConnect;
   if (status.reason() == "not_delivered") return kExitNotDelivered;
   return kExitApiError;
@@ -101,13 +113,14 @@ std::string Dump(const json& value) {
 // One run of one command: the parsed invocation and everything it talks to.
 class Session {
  public:
-  Session(const Invocation& inv, const ServerUrl& server, Transport& transport, const Clock& clock,
-          const EnvLookup& env, Terminal terminal)
+  Session(const Invocation& inv, const Settings& settings, const ServerUrl& server,
+          Transport& transport, const Clock& clock, Style style, Terminal terminal)
       : inv_(inv),
+        settings_(settings),
         server_(server),
         transport_(transport),
-        clock_(clock),
-        env_(env),
+        now_(clock.Now()),
+        style_(style),
         term_(terminal) {}
 
   Status Dispatch() {
@@ -122,16 +135,21 @@ class Session {
     if (name == "task reject") return TaskMove("in_progress");
     if (name == "task cancel") return TaskMove("cancelled");
     if (name == "task reopen") return TaskMove("open");
+    if (name == "task snooze") return TaskSnooze();
     if (name == "plans") return Plans();
     if (name == "plan show") return PlanShow();
+    if (name == "plan create") return PlanCreate();
+    if (name == "plan cancel") return PlanCancel();
+    if (name == "notifications list") return Notifications();
+    if (name == "notifications retry") return NotificationRetry();
     if (name == "plan report") return PlanReport();
     if (name == "plan close") return PlanClose();
-    if (name == "channels") return Channels();
+    if (name == "channels list") return Channels();
     if (name == "channels test") return ChannelTest();
     if (name == "summary") return Summary();
     if (name == "templates") return Templates();
     if (name == "schedules preview") return SchedulePreview();
-    if (name == "schedules") return Schedules();
+    if (name == "schedules list") return Schedules();
     if (name == "schedules trigger") return ScheduleTrigger();
     if (name == "schedules pause") return ScheduleAction("pause");
     if (name == "schedules resume") return ScheduleAction("resume");
@@ -141,12 +159,21 @@ class Session {
  private:
   bool Json() const { return inv_.output == OutputFormat::kJson; }
 
+  // Sends `request` with the token, when there is one.
+  Result<HttpResponse> Send(HttpRequest request) {
+    if (settings_.token)
+      request.headers.emplace_back("Authorization", "Bearer " + *settings_.token);
+    return transport_.Send(request);
+  }
+
   // Sends one request; a 2xx answer's JSON body, or the API's error as a Status.
   Result<json> Call(std::string method, const std::string& path, const json& body = nullptr,
-                    std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
+                    std::optional<std::chrono::milliseconds> timeout = std::nullopt,
+                    std::vector<std::pair<std::string, std::string>> headers = {}) {
     HttpRequest request{std::move(method), server_.base_path + "/api/v1" + path,
                         body.is_null() ? "" : body.dump(), timeout};
-    Result<HttpResponse> response = transport_.Send(request);
+    request.headers = std::move(headers);
+    Result<HttpResponse> response = Send(request);
     if (!response.ok()) return response.status();
     json parsed = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
     if (response->status >= 200 && response->status < 300) {
@@ -204,13 +231,35 @@ class Session {
       if (!id.ok()) return id.status();
       query.Add("plan", std::to_string(*id));
     }
-    if (auto owner = inv_.Get("owner")) query.Add("owner", *owner);
+    std::optional<std::string> owner = inv_.Get("owner");
+    if (inv_.Has("mine")) {
+      if (owner) return UsageError("give --mine or --owner, not both");
+      if (!settings_.actor) {
+        return UsageError(
+            "--mine needs to know who you are: --actor ID, KAIZEN_ACTOR, or \"actor\" in the "
+            "config file");
+      }
+      owner = settings_.actor;
+    }
+    if (owner) query.Add("owner", *owner);
     if (auto state = inv_.Get("state")) {
       if (!ParseTaskState(*state)) return TaskStateError(*state);
       query.Add("state", *state);
     }
     if (auto team = inv_.Get("team")) query.Add("team", *team);
     if (inv_.Has("overdue")) query.Add("overdue", "true");
+    if (auto within = inv_.Get("due-within")) {
+      if (inv_.Has("overdue")) {
+        return UsageError("give --overdue (already past) or --due-within (ahead), not both");
+      }
+      std::optional<std::chrono::seconds> span = ParseShortDuration(*within);
+      if (!span) {
+        return UsageError("--due-within takes a duration such as 6h, 2d, 1w or 1d12h, not '" +
+                          *within + "'");
+      }
+      query.Add("due_after", FormatRfc3339(now_));
+      query.Add("due_before", FormatRfc3339(now_ + *span));
+    }
     Result<std::int64_t> limit = Limit();
     if (!limit.ok()) return limit.status();
     Result<json> list = List("/tasks", query, *limit, "tasks");
@@ -220,7 +269,218 @@ class Session {
     } else if (list->at("items").empty()) {
       term_.out << "no tasks\n";
     } else {
-      term_.out << RenderTaskTable(list->at("items"), clock_.Now());
+      term_.out << RenderTaskTable(list->at("items"), now_, style_);
+    }
+    return Status::Ok();
+  }
+
+  Status TaskSnooze() {
+    Result<std::string> id = IdArgument();
+    if (!id.ok()) return id.status();
+    std::optional<std::string> until = inv_.Get("until");
+    std::optional<std::string> span_text = inv_.Get("for");
+    if (until.has_value() == span_text.has_value()) {
+      return UsageError("task snooze needs --until TIME or --for DURATION (one of them)");
+    }
+    std::optional<Instant> new_due;
+    std::optional<std::chrono::seconds> span;
+    if (until) {
+      new_due = ParseRfc3339(*until);
+      if (!new_due) {
+        return UsageError(
+            "--until takes an RFC 3339 time such as 2026-12-05T18:00:00+08:00, not '" + *until +
+            "'");
+      }
+    } else {
+      span = ParseShortDuration(*span_text);
+      if (!span) {
+        return UsageError("--for takes a duration such as 6h, 2d, 1w or 1d12h, not '" + *span_text +
+                          "'");
+      }
+    }
+    Result<json> before = Call("GET", "/tasks/" + *id);
+    if (!before.ok()) return before.status();
+    if (span) {
+      const json& due = before->value("due_at", json());
+      std::optional<Instant> current =
+          due.is_string() ? ParseRfc3339(due.get<std::string>()) : std::nullopt;
+      // A deadline already passed moves from now: snoozing an overdue task for 2d gives two
+      // days from here, not two days after a date long gone. Now is rounded up to the whole
+      // second: a deadline needs no milliseconds.
+      Instant from =
+          current && *current > now_ ? *current : std::chrono::ceil<std::chrono::seconds>(now_);
+      new_due = from + *span;
+    }
+    json body = {{"due_at", FormatRfc3339(*new_due)}};
+    if (settings_.actor) body["actor"] = *settings_.actor;
+    std::vector<std::pair<std::string, std::string>> headers;
+    const json& version = before->value("version", json());
+    if (version.is_number_integer()) {
+      headers.emplace_back("If-Match", "\"" + std::to_string(version.get<std::int64_t>()) + "\"");
+    }
+    Result<json> after = Call("PATCH", "/tasks/" + *id, body, std::nullopt, std::move(headers));
+    if (!after.ok()) return after.status();
+    term_.out << (Json() ? Dump(*after) : RenderSnoozed(*before, *after, now_));
+    return Status::Ok();
+  }
+
+  Result<std::string> ReadInput(const std::string& path) {
+    std::ostringstream text;
+    if (path == "-") {
+      text << std::cin.rdbuf();
+      return text.str();
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return UsageError("cannot read " + path);
+    text << in.rdbuf();
+    return text.str();
+  }
+
+  // A cycle start from --start: an RFC 3339 time, or a date meaning midnight in the team's
+  // zone (asked from kaizend, which knows the team).
+  Result<std::string> StartTime(const std::string& text, const std::string& team) {
+    if (ParseRfc3339(text)) return text;
+    if (!IsValidDate(text)) {
+      return UsageError("--start takes an RFC 3339 time or a date YYYY-MM-DD, not '" + text + "'");
+    }
+    Result<json> teams = Call("GET", "/teams");
+    if (!teams.ok()) return teams.status();
+    std::string zone_name;
+    for (const json& t : teams->value("items", json::array())) {
+      if (t.value("id", json()) == team && t.value("time_zone", json()).is_string()) {
+        zone_name = t["time_zone"].get<std::string>();
+      }
+    }
+    if (zone_name.empty()) {
+      return Status(StatusCode::kUnprocessable, "unknown_team",
+                    "kaizend knows no team '" + team + "'");
+    }
+    try {
+      const date::time_zone* zone = date::locate_zone(zone_name);
+      // IsValidDate checked the form YYYY-MM-DD and the day.
+      auto number = [&text](std::size_t at, std::size_t length) {
+        return std::stoi(text.substr(at, length));
+      };
+      const date::local_days day{date::year(number(0, 4)) /
+                                 date::month(static_cast<unsigned>(number(5, 2))) /
+                                 date::day(static_cast<unsigned>(number(8, 2)))};
+      auto start =
+          zone->to_sys(date::local_time<std::chrono::milliseconds>(day), date::choose::earliest);
+      return FormatRfc3339(Instant(start.time_since_epoch()));
+    } catch (const std::exception&) {
+      // A midnight skipped by a DST change, or a zone this machine lacks: ask for a time.
+      return UsageError("cannot place " + text + " in " + zone_name +
+                        " here; give --start as an RFC 3339 time");
+    }
+  }
+
+  Status PlanCreate() {
+    std::optional<std::string> file = inv_.Get("file");
+    std::optional<std::string> template_id = inv_.Get("template");
+    json body;
+    if (file) {
+      for (const char* other : {"template", "team", "start", "owner"}) {
+        if (inv_.Has(other)) {
+          return UsageError(std::string("-f FILE holds the whole plan; --") + other +
+                            " goes with --template");
+        }
+      }
+      Result<std::string> text = ReadInput(*file);
+      if (!text.ok()) return text.status();
+      body = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+      if (body.is_discarded() || !body.is_object()) {
+        return UsageError(*file + " is not a JSON object (a plan as POST /api/v1/plans takes)");
+      }
+    } else if (template_id) {
+      std::optional<std::string> team = inv_.Get("team");
+      if (!team || team->empty()) return UsageError("plan create --template needs --team T");
+      body = {{"template", *template_id}, {"team", *team}};
+      if (auto start = inv_.Get("start")) {
+        Result<std::string> at = StartTime(*start, *team);
+        if (!at.ok()) return at.status();
+        body["start"] = *at;
+      }
+      if (auto owner = inv_.Get("owner")) body["owner"] = *owner;
+    } else {
+      return UsageError("plan create needs --template ID --team T, or -f FILE");
+    }
+    if (settings_.actor && !body.contains("actor")) body["actor"] = *settings_.actor;
+    Result<json> plan = Call("POST", "/plans", body);
+    if (!plan.ok()) return plan.status();
+    if (Json()) {
+      term_.out << Dump(*plan);
+    } else {
+      term_.out << "plan " << Text(plan->value("id", json())) << " created\n\n"
+                << RenderPlan(*plan, now_, style_);
+    }
+    return Status::Ok();
+  }
+
+  Status PlanCancel() {
+    Result<std::string> id = IdArgument();
+    if (!id.ok()) return id.status();
+    std::optional<std::string> note = inv_.Get("note");
+    if (!note || note->empty()) {
+      return UsageError("plan cancel needs --note TEXT: why the plan stops");
+    }
+    json body = {{"note", *note}};
+    if (settings_.actor) body["actor"] = *settings_.actor;
+    Result<json> plan = Call("POST", "/plans/" + *id + "/cancel", body);
+    if (!plan.ok()) return plan.status();
+    if (Json()) {
+      term_.out << Dump(*plan);
+    } else {
+      std::int64_t cancelled = 0;
+      for (const json& t : plan->value("tasks", json::array())) {
+        if (t.value("state", json()) == "cancelled") ++cancelled;
+      }
+      term_.out << "plan " << Text(plan->value("id", json())) << " is now "
+                << Text(plan->value("state", json())) << " (" << cancelled
+                << " task(s) cancelled): " << Text(plan->value("title", json())) << "\n";
+    }
+    return Status::Ok();
+  }
+
+  Status Notifications() {
+    Query query;
+    if (auto state = inv_.Get("state")) {
+      if (!ParseNotificationState(*state)) {
+        return UsageError("unknown notification state '" + *state +
+                          "'; one of: pending, delivering, delivered, failed, dead");
+      }
+      query.Add("state", *state);
+    }
+    if (auto task = inv_.Get("task")) {
+      Result<std::int64_t> id = PositiveInt(*task, "--task");
+      if (!id.ok()) return id.status();
+      query.Add("task", std::to_string(*id));
+    }
+    if (auto channel = inv_.Get("channel")) query.Add("channel", *channel);
+    Result<std::int64_t> limit = Limit();
+    if (!limit.ok()) return limit.status();
+    Result<json> list = List("/notifications", query, *limit, "notifications");
+    if (!list.ok()) return list.status();
+    if (Json()) {
+      term_.out << Dump(*list);
+    } else if (list->at("items").empty()) {
+      term_.out << "no notifications\n";
+    } else {
+      term_.out << RenderNotificationTable(list->at("items"), now_, style_);
+    }
+    return Status::Ok();
+  }
+
+  Status NotificationRetry() {
+    Result<std::string> id = IdArgument();
+    if (!id.ok()) return id.status();
+    Result<json> notification = Call("POST", "/notifications/" + *id + "/retry");
+    if (!notification.ok()) return notification.status();
+    if (Json()) {
+      term_.out << Dump(*notification);
+    } else {
+      term_.out << "notification " << *id << " is " << Text(notification->value("state", json()))
+                << " again: channel " << Text(notification->value("channel", json()))
+                << ", attempts counted from 0\n";
     }
     return Status::Ok();
   }
@@ -246,7 +506,7 @@ class Session {
     if (Json()) {
       term_.out << Dump(json{{"task", *task}, {"events", events->value("items", json::array())}});
     } else {
-      term_.out << RenderTask(*task, events->value("items", json::array()), clock_.Now());
+      term_.out << RenderTask(*task, events->value("items", json::array()), now_, style_);
     }
     return Status::Ok();
   }
@@ -255,10 +515,11 @@ class Session {
     Result<std::string> id = IdArgument();
     if (!id.ok()) return id.status();
     if (!ParseTaskState(to)) return TaskStateError(to);
-    std::optional<std::string> actor = inv_.Get("actor");
-    if (!actor || actor->empty()) actor = env_ ? env_("KAIZEN_ACTOR") : std::nullopt;
-    if (!actor || actor->empty()) {
-      return UsageError("--actor ID is required: who makes this move (or set KAIZEN_ACTOR)");
+    const std::optional<std::string>& actor = settings_.actor;
+    if (!actor) {
+      return UsageError(
+          "--actor ID is required: who makes this move (or set KAIZEN_ACTOR, or \"actor\" in "
+          "the config file)");
     }
     std::optional<std::string> note = inv_.Get("note");
     if (inv_.command->name == "task reject" && (!note || note->empty())) {
@@ -268,7 +529,7 @@ class Session {
     if (note) body["note"] = *note;
     Result<json> task = Call("POST", "/tasks/" + *id + "/transitions", body);
     if (!task.ok()) return task.status();
-    term_.out << (Json() ? Dump(*task) : RenderMoved(*task, clock_.Now()));
+    term_.out << (Json() ? Dump(*task) : RenderMoved(*task, now_));
     return Status::Ok();
   }
 
@@ -292,7 +553,7 @@ class Session {
     } else if (list->at("items").empty()) {
       term_.out << "no plans\n";
     } else {
-      term_.out << RenderPlanTable(list->at("items"));
+      term_.out << RenderPlanTable(list->at("items"), style_, now_);
     }
     return Status::Ok();
   }
@@ -302,7 +563,7 @@ class Session {
     if (!id.ok()) return id.status();
     Result<json> plan = Call("GET", "/plans/" + *id);
     if (!plan.ok()) return plan.status();
-    term_.out << (Json() ? Dump(*plan) : RenderPlan(*plan, clock_.Now()));
+    term_.out << (Json() ? Dump(*plan) : RenderPlan(*plan, now_, style_));
     return Status::Ok();
   }
 
@@ -327,7 +588,7 @@ class Session {
       if (auto locale = inv_.Get("locale")) path += "?locale=" + PercentEncode(*locale);
       HttpRequest request{"GET", server_.base_path + "/api/v1" + path, "", std::nullopt,
                           "text/markdown"};
-      Result<HttpResponse> response = transport_.Send(request);
+      Result<HttpResponse> response = Send(request);
       if (!response.ok()) return response.status();
       if (response->status >= 200 && response->status < 300) {
         term_.out << response->body;
@@ -386,7 +647,7 @@ class Session {
     if (auto owner = inv_.Get("owner")) query.Add("owner", *owner);
     Result<json> summary = Call("GET", "/summary" + query.text());
     if (!summary.ok()) return summary.status();
-    term_.out << (Json() ? Dump(*summary) : RenderSummary(*summary, clock_.Now()));
+    term_.out << (Json() ? Dump(*summary) : RenderSummary(*summary, now_, style_));
     return Status::Ok();
   }
 
@@ -447,15 +708,43 @@ class Session {
     return Status::Ok();
   }
 
+  static std::string Text(const json& value) {
+    if (value.is_string()) return value.get<std::string>();
+    return value.is_null() ? "-" : value.dump();
+  }
+
   const Invocation& inv_;
+  const Settings& settings_;
   const ServerUrl& server_;
   Transport& transport_;
-  const Clock& clock_;
-  const EnvLookup& env_;
+  // One moment for the whole run: a deadline computed from now and shown relative to now agree
+  // ("--for 1d" shows "in 1d").
+  const Instant now_;
+  Style style_;
   Terminal term_;
 };
 
-int Fail(const Status& status, const Invocation* inv, Terminal term) {
+// What to do about a 401 or 403, after kaizend's own message.
+std::string AccessHint(const Status& status, const Settings* settings) {
+  if (status.code() == StatusCode::kUnauthenticated) {
+    if (settings == nullptr || !settings->token) {
+      return "kaizend wants an API token: give --token, set KAIZEN_TOKEN, or put \"token\" or "
+             "\"token_file\" in " +
+             (settings != nullptr && !settings->config_file.empty()
+                  ? settings->config_file
+                  : std::string("~/.config/kaizen/kaizenctl.json"));
+    }
+    return "kaizend did not accept the token from " + settings->token_source +
+           " (unknown, revoked or mistyped)";
+  }
+  if (status.code() == StatusCode::kPermissionDenied && status.reason() == "forbidden") {
+    return "the token's role does not allow this; ask for a token with a role that does";
+  }
+  return "";
+}
+
+int Fail(const Status& status, const Invocation* inv, Terminal term,
+         const Settings* settings = nullptr) {
   term.err << "kaizenctl: " << status.message();
   if (!IsUsageError(status) && status.reason() != "cannot_connect") {
     term.err << " (" << status.reason() << ")";
@@ -472,7 +761,35 @@ int Fail(const Status& status, const Invocation* inv, Terminal term) {
                               : std::string();
     term.err << "Run 'kaizenctl" << command << " --help' for usage.\n";
   }
+  if (std::string hint = AccessHint(status, settings); !hint.empty()) {
+    term.err << "  " << hint << "\n";
+  }
   return ExitCode(status);
+}
+
+// check-config FILE: the config validated here, as kaizend --check-config does.
+int CheckConfig(const std::string& path, const EnvLookup& env, Terminal terminal) {
+  config::EnvLookup config_env = [&env](std::string_view name) -> std::optional<std::string> {
+    return env ? env(name) : std::nullopt;
+  };
+  Result<config::Config> loaded = config::LoadConfigFile(path, config_env);
+  if (!loaded.ok()) {
+    terminal.err << loaded.status().message() << "\n";
+    return kExitUsage;
+  }
+  terminal.out << path << ": ok\n";
+  return kExitOk;
+}
+
+bool WantsColor(const Invocation& inv, const EnvLookup& env, Terminal terminal) {
+  if (inv.no_color || !terminal.out_is_tty || inv.output == OutputFormat::kJson) return false;
+  // https://no-color.org: NO_COLOR set and not empty turns colours off.
+  if (std::optional<std::string> no_color = env ? env("NO_COLOR") : std::nullopt;
+      no_color && !no_color->empty()) {
+    return false;
+  }
+  std::optional<std::string> term = env ? env("TERM") : std::nullopt;
+  return !(term && *term == "dumb");
 }
 
 }  // namespace
@@ -488,26 +805,40 @@ int Run(const std::vector<std::string>& args, const EnvLookup& env,
     return Fail(inv.status(), nullptr, terminal);
   }
   if (inv->help) {
-    terminal.out << (inv->command != nullptr ? CommandHelp(*inv->command) : OverallHelp());
+    terminal.out << (inv->command != nullptr ? CommandHelp(*inv->command)
+                     : !inv->group.empty()   ? GroupHelp(inv->group)
+                                             : OverallHelp());
     return kExitOk;
   }
   if (inv->version && inv->command == nullptr) {
     terminal.out << "kaizenctl " << KAIZEN_VERSION << "\n";
     return kExitOk;
   }
-  std::string server_text(kDefaultServer);
-  if (inv->server) {
-    server_text = *inv->server;
-  } else if (std::optional<std::string> from_env = env ? env("KAIZEN_SERVER") : std::nullopt;
-             from_env && !from_env->empty()) {
-    server_text = *from_env;
+  // Local commands: nothing is sent to kaizend, so no settings are read. (`backup FILE`, area
+  // "pkg", belongs here too.)
+  const std::string_view name = inv->command->name;
+  if (name == "completion") {
+    if (inv->positionals[0] != "bash") {
+      return Fail(UsageError("completion knows only bash, not '" + inv->positionals[0] + "'"),
+                  &*inv, terminal);
+    }
+    terminal.out << BashCompletion();
+    return kExitOk;
   }
-  Result<ServerUrl> server = ParseServerUrl(server_text);
+  if (name == "check-config") return CheckConfig(inv->positionals[0], env, terminal);
+
+  Result<Settings> settings = ResolveSettings(*inv, env);
+  if (!settings.ok()) return Fail(settings.status(), &*inv, terminal);
+  for (const std::string& warning : settings->warnings) {
+    terminal.err << "kaizenctl: " << warning << "\n";
+  }
+  Result<ServerUrl> server = ParseServerUrl(settings->server);
   if (!server.ok()) return Fail(server.status(), &*inv, terminal);
   std::unique_ptr<Transport> transport = make_transport(*server);
-  Session session(*inv, *server, *transport, clock, env, terminal);
+  Style style{WantsColor(*inv, env, terminal), inv->output == OutputFormat::kWide};
+  Session session(*inv, *settings, *server, *transport, clock, style, terminal);
   Status status = session.Dispatch();
-  return status.ok() ? kExitOk : Fail(status, &*inv, terminal);
+  return status.ok() ? kExitOk : Fail(status, &*inv, terminal, &*settings);
 }
 
 }  // namespace kaizen::cli

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/args.h"
+#include "cli/settings.h"
 #include "cli/transport.h"
 #include "workflow/time.h"
 
@@ -24,17 +25,21 @@ inline constexpr int kExitUsage = 2;          // the command line is wrong; noth
 inline constexpr int kExitCannotConnect = 3;  // kaizend could not be reached
 // channels test: kaizend sent the test message, and the channel did not deliver it.
 inline constexpr int kExitNotDelivered = 4;
+// kaizend answered 401 (no token, or one it does not accept) or 403 (the token's role, or the
+// workflow's rules, do not allow it).
+inline constexpr int kExitNotAllowed = 5;
 
-inline constexpr std::string_view kDefaultServer = "http://127.0.0.1:8080";
-
-// Environment lookup: std::getenv in kaizenctl, a map in tests. Reads KAIZEN_SERVER and
-// KAIZEN_ACTOR.
-using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+// Environment lookup (EnvLookup, cli/settings.h): std::getenv in kaizenctl, a map in tests.
+// Reads KAIZEN_SERVER, KAIZEN_TOKEN, KAIZEN_ACTOR, KAIZEN_CONFIG, XDG_CONFIG_HOME, HOME and
+// NO_COLOR.
 using TransportFactory = std::function<std::unique_ptr<Transport>(const ServerUrl& server)>;
 
 struct Terminal {
   std::ostream& out;  // results and help
   std::ostream& err;  // errors and notes
+  // Whether `out` is a terminal (isatty): colours only then, and never with NO_COLOR or
+  // --no-color.
+  bool out_is_tty = false;
 };
 
 // Runs kaizenctl with `args` (argv without the program name). Usage errors print the message

@@ -1,6 +1,9 @@
 #include "cli/format.h"
 
 #include <algorithm>
+#include <charconv>
+
+#include "workflow/duration.h"
 
 namespace kaizen::cli {
 namespace {
@@ -68,11 +71,39 @@ std::size_t DisplayWidth(std::string_view text) {
   return width;
 }
 
+std::string Truncate(std::string_view text, std::size_t columns) {
+  if (DisplayWidth(text) <= columns) return std::string(text);
+  const std::size_t room = columns < 3 ? 0 : columns - 3;
+  std::size_t width = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t next = i;
+    char32_t c = Decode(text, next);
+    std::size_t w = In(std::begin(kZeroWidth), std::end(kZeroWidth), c) ? 0
+                    : In(std::begin(kWide), std::end(kWide), c)         ? 2
+                                                                        : 1;
+    if (width + w > room) break;
+    width += w;
+    i = next;
+  }
+  return std::string(text.substr(0, i)) + "...";
+}
+
 Table::Table(std::vector<std::string> header) : header_(std::move(header)) {}
 
-void Table::AddRow(std::vector<std::string> cells) {
+std::string Paint(std::string_view text, Color color) {
+  const char* code = color == Color::kRed      ? "31"
+                     : color == Color::kYellow ? "33"
+                     : color == Color::kGreen  ? "32"
+                                               : nullptr;
+  if (code == nullptr) return std::string(text);
+  return "\x1b[" + std::string(code) + "m" + std::string(text) + "\x1b[0m";
+}
+
+void Table::AddRow(std::vector<std::string> cells, std::vector<Color> colors) {
   for (std::string& cell : cells) cell = Sanitize(std::move(cell));
   rows_.push_back(std::move(cells));
+  colors_.push_back(std::move(colors));
 }
 
 void Table::AlignRight(std::size_t column) {
@@ -82,8 +113,16 @@ void Table::AlignRight(std::size_t column) {
 
 std::string Table::Render() const {
   std::vector<const std::vector<std::string>*> lines;
-  if (!header_.empty()) lines.push_back(&header_);
-  for (const auto& row : rows_) lines.push_back(&row);
+  std::vector<const std::vector<Color>*> line_colors;
+  static const std::vector<Color> kPlain;
+  if (!header_.empty()) {
+    lines.push_back(&header_);
+    line_colors.push_back(&kPlain);
+  }
+  for (std::size_t r = 0; r < rows_.size(); ++r) {
+    lines.push_back(&rows_[r]);
+    line_colors.push_back(&colors_[r]);
+  }
   std::vector<std::size_t> widths;
   for (const auto* line : lines) {
     if (widths.size() < line->size()) widths.resize(line->size(), 0);
@@ -92,19 +131,31 @@ std::string Table::Render() const {
     }
   }
   std::string out;
-  for (const auto* line : lines) {
+  for (std::size_t l = 0; l < lines.size(); ++l) {
+    const auto* line = lines[l];
+    const auto* colors = line_colors[l];
     std::string text;
+    // Blanks after the last non-blank cell: trimmed, so that lines carry no trailing blanks
+    // even when that cell is painted.
+    std::size_t pending = 0;
     for (std::size_t c = 0; c < line->size(); ++c) {
       const std::string& cell = (*line)[c];
       std::size_t pad = widths[c] - DisplayWidth(cell);
       bool right = c < right_.size() && right_[c];
       bool last = c + 1 == line->size();
-      if (c > 0) text += "  ";
-      if (right) text.append(pad, ' ');
-      text += cell;
-      if (!right && !last) text.append(pad, ' ');
+      if (c > 0) pending += 2;
+      if (right) pending += pad;
+      std::string_view trimmed = cell;
+      while (!trimmed.empty() && trimmed.back() == ' ') trimmed.remove_suffix(1);
+      if (!trimmed.empty()) {
+        text.append(pending, ' ');
+        pending = 0;
+        Color color = color_ && c < colors->size() ? (*colors)[c] : Color::kNone;
+        text += Paint(trimmed, color);
+      }
+      pending += cell.size() - trimmed.size();
+      if (!right && !last) pending += pad;
     }
-    while (!text.empty() && text.back() == ' ') text.pop_back();
     out += text + "\n";
   }
   return out;
@@ -126,6 +177,54 @@ std::string FormatDue(Instant due, Instant now, bool unfinished) {
   if (diff > diff.zero()) return "in " + FormatSpan(magnitude);
   if (unfinished) return "overdue " + FormatSpan(magnitude);
   return FormatSpan(magnitude) + " ago";
+}
+
+std::string FormatAgo(Instant at, Instant now) {
+  auto diff = at - now;
+  auto magnitude = diff < diff.zero() ? -diff : diff;
+  if (magnitude < std::chrono::seconds(1)) return "now";
+  if (diff > diff.zero()) return "in " + FormatSpan(magnitude);
+  return FormatSpan(magnitude) + " ago";
+}
+
+Color DueColor(Instant due, Instant now) {
+  if (due < now) return Color::kRed;
+  if (due - now < kDueSoon) return Color::kYellow;
+  return Color::kNone;
+}
+
+std::optional<std::chrono::seconds> ParseShortDuration(std::string_view text) {
+  // Beyond a century no deadline makes sense, and the sum stays far from overflowing.
+  constexpr std::int64_t kMaxSeconds = 100LL * 366 * 86400;
+  if (!text.empty() && (text.front() == 'P' || text.front() == 'p')) {
+    std::optional<std::chrono::seconds> iso = ParseIsoDuration(text);
+    if (!iso || *iso <= std::chrono::seconds::zero()) return std::nullopt;
+    return iso;
+  }
+  std::chrono::seconds total{0};
+  std::size_t i = 0;
+  if (text.empty()) return std::nullopt;
+  while (i < text.size()) {
+    std::int64_t number = 0;
+    auto [end, ec] = std::from_chars(text.data() + i, text.data() + text.size(), number);
+    if (ec != std::errc() || end == text.data() + i || end == text.data() + text.size()) {
+      return std::nullopt;
+    }
+    if (number > kMaxSeconds) return std::nullopt;
+    i = static_cast<std::size_t>(end - text.data());
+    switch (text[i]) {
+      case 'w': total += std::chrono::weeks(number); break;
+      case 'd': total += std::chrono::days(number); break;
+      case 'h': total += std::chrono::hours(number); break;
+      case 'm': total += std::chrono::minutes(number); break;
+      case 's': total += std::chrono::seconds(number); break;
+      default: return std::nullopt;
+    }
+    ++i;
+    if (total.count() > kMaxSeconds) return std::nullopt;
+  }
+  if (total <= std::chrono::seconds::zero()) return std::nullopt;
+  return total;
 }
 
 }  // namespace kaizen::cli

@@ -1,5 +1,7 @@
 // kaizenctl: the command-line client of kaizend's HTTP API. Everything but the wiring lives in
 // the kaizen_cli library (cli/commands.h), where tests can reach it.
+#include <unistd.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -22,5 +24,6 @@ int main(int argc, char** argv) {
     return std::make_unique<BeastTransport>(server);
   };
   SystemClock clock;
-  return Run(args, env, make_transport, clock, Terminal{std::cout, std::cerr});
+  return Run(args, env, make_transport, clock,
+             Terminal{std::cout, std::cerr, ::isatty(STDOUT_FILENO) == 1});
 }

@@ -73,6 +73,31 @@ std::vector<std::string> TaskStateNames() {
   return names;
 }
 
+std::optional<TaskState> StateOf(const json& task) {
+  const json& state = Field(task, "state");
+  return state.is_string() ? ParseTaskState(state.get<std::string>()) : std::nullopt;
+}
+
+// The colours of a task's STATE and DUE cells: finished green, an unfinished task's deadline
+// red when passed and yellow when near.
+std::pair<Color, Color> TaskColors(const json& task, Instant now) {
+  std::optional<TaskState> state = StateOf(task);
+  if (state == TaskState::kDone || state == TaskState::kVerified) {
+    return {Color::kGreen, Color::kNone};
+  }
+  const json& due = Field(task, "due_at");
+  if (!state || !IsUnfinished(*state) || !due.is_string()) return {Color::kNone, Color::kNone};
+  std::optional<Instant> parsed = ParseRfc3339(due.get<std::string>());
+  return {Color::kNone, parsed ? DueColor(*parsed, now) : Color::kNone};
+}
+
+// "5m ago" from an RFC 3339 text; "-" when absent, the text itself when unparseable.
+std::string Ago(const json& at, Instant now) {
+  if (!at.is_string()) return "-";
+  std::optional<Instant> parsed = ParseRfc3339(at.get<std::string>());
+  return parsed ? FormatAgo(*parsed, now) : at.get<std::string>();
+}
+
 std::string DueWithRelative(const json& task, Instant now) {
   const json& due = Field(task, "due_at");
   if (!due.is_string()) return "-";
@@ -90,19 +115,95 @@ std::string RelativeDue(const json& due_at, const json& state, Instant now) {
   return FormatDue(*due, now, !parsed || IsUnfinished(*parsed));
 }
 
-std::string RenderTaskTable(const json& tasks, Instant now) {
-  Table table({"ID", "STATE", "OWNER", "DUE", "TITLE"});
+std::string RenderTaskTable(const json& tasks, Instant now, Style style) {
+  Table table(style.wide ? std::vector<std::string>{"ID", "PLAN", "STATE", "OWNER", "DUE", "DUE AT",
+                                                    "UPDATED", "TITLE"}
+                         : std::vector<std::string>{"ID", "STATE", "OWNER", "DUE", "TITLE"});
   table.AlignRight(0);
+  if (style.wide) table.AlignRight(1);
+  table.EnableColor(style.color);
   if (tasks.is_array()) {
     for (const json& t : tasks) {
-      table.AddRow({Text(t, "id"), Text(t, "state"), Text(t, "owner"),
-                    RelativeDue(Field(t, "due_at"), Field(t, "state"), now), Text(t, "title")});
+      auto [state_color, due_color] = TaskColors(t, now);
+      std::string due = RelativeDue(Field(t, "due_at"), Field(t, "state"), now);
+      if (style.wide) {
+        table.AddRow({Text(t, "id"), Text(t, "plan_id"), Text(t, "state"), Text(t, "owner"), due,
+                      Text(t, "due_at"), Ago(Field(t, "updated_at"), now), Text(t, "title")},
+                     {Color::kNone, Color::kNone, state_color, Color::kNone, due_color});
+      } else {
+        table.AddRow({Text(t, "id"), Text(t, "state"), Text(t, "owner"), due, Text(t, "title")},
+                     {Color::kNone, state_color, Color::kNone, due_color});
+      }
     }
   }
   return table.Render();
 }
 
-std::string RenderTask(const json& task, const json& events, Instant now) {
+std::string RenderNotificationTable(const json& notifications, Instant now, Style style) {
+  std::vector<std::string> header = {"ID", "STATE", "CHANNEL", "KIND",
+                                     "TO", "TASK",  "TRIES",   "CREATED"};
+  if (style.wide) header.insert(header.end(), {"UPDATED", "KEY"});
+  header.push_back("NEXT / ERROR");
+  Table table(std::move(header));
+  table.AlignRight(0);
+  table.AlignRight(5);
+  table.AlignRight(6);
+  table.EnableColor(style.color);
+  if (notifications.is_array()) {
+    for (const json& n : notifications) {
+      const std::string state = Text(n, "state");
+      Color color = state == "dead"        ? Color::kRed
+                    : state == "failed"    ? Color::kYellow
+                    : state == "delivered" ? Color::kGreen
+                                           : Color::kNone;
+      const json& recipient = Field(n, "recipient");
+      std::string to = Text(recipient, "name");
+      if (to == "-" || to.empty()) to = Text(recipient, "id");
+      std::string next = "-";
+      if (Field(n, "last_error").is_string()) {
+        next = Text(n, "last_error");
+        // One line per row: the whole error only with -o wide.
+        if (!style.wide) next = Truncate(next, 60);
+        if (Field(n, "next_attempt_at").is_string()) {
+          next = "retry " + Ago(Field(n, "next_attempt_at"), now) + ": " + next;
+        }
+      } else if (Field(n, "next_attempt_at").is_string()) {
+        next = "send " + Ago(Field(n, "next_attempt_at"), now);
+      } else if (Field(n, "delivered_at").is_string()) {
+        next = "delivered " + Ago(Field(n, "delivered_at"), now);
+      }
+      std::vector<std::string> row = {Text(n, "id"),
+                                      state,
+                                      Text(n, "channel"),
+                                      Text(n, "kind"),
+                                      to,
+                                      Text(n, "task_id"),
+                                      Text(n, "attempts"),
+                                      Ago(Field(n, "created_at"), now)};
+      if (style.wide) {
+        row.push_back(Ago(Field(n, "updated_at"), now));
+        row.push_back(Text(n, "idempotency_key"));
+      }
+      row.push_back(next);
+      table.AddRow(std::move(row), {Color::kNone, color});
+    }
+  }
+  return table.Render();
+}
+
+std::string RenderSnoozed(const json& before, const json& after, Instant now) {
+  std::string out = "task " + Text(after, "id") + " snoozed: due " + Text(after, "due_at") + " (" +
+                    RelativeDue(Field(after, "due_at"), Field(after, "state"), now) + "), was " +
+                    Text(before, "due_at") + " (" +
+                    RelativeDue(Field(before, "due_at"), Field(before, "state"), now) + ")\n";
+  const json& next = Field(after, "next_reminder_at");
+  out += next.is_string()
+             ? "next reminder " + Ago(next, now) + " (" + next.get<std::string>() + ")\n"
+             : "no reminder pending\n";
+  return out;
+}
+
+std::string RenderTask(const json& task, const json& events, Instant now, Style style) {
   std::string out = "Task " + Text(task, "id") + ": " + Text(task, "title") + "\n";
   Table fields;
   fields.AddRow({"plan", Text(task, "plan_id")});
@@ -138,14 +239,20 @@ std::string RenderTask(const json& task, const json& events, Instant now) {
     }
   }
   out += history.empty() ? "  (none)\n" : history.Render();
+  (void)style;  // the fields and history have nothing to colour
   return out;
 }
 
-std::string RenderPlanTable(const json& plans) {
-  Table table({"ID", "STATE", "OWNER", "TEAM", "DONE", "OVERDUE", "TITLE"});
+std::string RenderPlanTable(const json& plans, Style style, Instant now) {
+  Table table(style.wide ? std::vector<std::string>{"ID", "STATE", "KIND", "OWNER", "TEAM", "DONE",
+                                                    "OVERDUE", "TEMPLATE", "CREATED", "TITLE"}
+                         : std::vector<std::string>{"ID", "STATE", "OWNER", "TEAM", "DONE",
+                                                    "OVERDUE", "TITLE"});
+  const std::size_t done_column = style.wide ? 5 : 4;
   table.AlignRight(0);
-  table.AlignRight(4);
-  table.AlignRight(5);
+  table.AlignRight(done_column);
+  table.AlignRight(done_column + 1);
+  table.EnableColor(style.color);
   if (plans.is_array()) {
     for (const json& p : plans) {
       const json& progress = Field(p, "progress");
@@ -154,8 +261,21 @@ std::string RenderPlanTable(const json& plans) {
       std::int64_t counted = Count(progress, "total") - Count(by_state, "cancelled");
       std::string done =
           progress.is_object() ? std::to_string(finished) + "/" + std::to_string(counted) : "-";
-      table.AddRow({Text(p, "id"), Text(p, "state"), Text(p, "owner"), Text(p, "team"), done,
-                    Text(progress, "overdue"), Text(p, "title")});
+      const std::string state = Text(p, "state");
+      Color state_color = state == "completed" ? Color::kGreen : Color::kNone;
+      Color overdue_color = Count(progress, "overdue") > 0 ? Color::kRed : Color::kNone;
+      if (style.wide) {
+        table.AddRow({Text(p, "id"), state, Text(p, "kind"), Text(p, "owner"), Text(p, "team"),
+                      done, Text(progress, "overdue"), Text(p, "template"),
+                      Ago(Field(p, "created_at"), now), Text(p, "title")},
+                     {Color::kNone, state_color, Color::kNone, Color::kNone, Color::kNone,
+                      Color::kNone, overdue_color});
+      } else {
+        table.AddRow(
+            {Text(p, "id"), state, Text(p, "owner"), Text(p, "team"), done,
+             Text(progress, "overdue"), Text(p, "title")},
+            {Color::kNone, state_color, Color::kNone, Color::kNone, Color::kNone, overdue_color});
+      }
     }
   }
   return table.Render();
@@ -229,7 +349,7 @@ std::string RenderReport(const json& report) {
   return out;
 }
 
-std::string RenderPlan(const json& plan, Instant now) {
+std::string RenderPlan(const json& plan, Instant now, Style style) {
   std::string out = "Plan " + Text(plan, "id") + ": " + Text(plan, "title") + "\n";
   const json& progress = Field(plan, "progress");
   const json& by_state = Field(progress, "tasks_by_state");
@@ -270,11 +390,11 @@ std::string RenderPlan(const json& plan, Instant now) {
   }
   const json& tasks = Field(plan, "tasks");
   out += "\nTasks\n";
-  out += tasks.is_array() && !tasks.empty() ? RenderTaskTable(tasks, now) : "  (none)\n";
+  out += tasks.is_array() && !tasks.empty() ? RenderTaskTable(tasks, now, style) : "  (none)\n";
   return out;
 }
 
-std::string RenderSummary(const json& summary, Instant now) {
+std::string RenderSummary(const json& summary, Instant now, Style style) {
   Table counts;
   counts.AddRow({"Tasks", Counts(Field(summary, "tasks_by_state"), TaskStateNames())});
   counts.AddRow(
@@ -285,14 +405,17 @@ std::string RenderSummary(const json& summary, Instant now) {
   Table overdue({"ID", "PLAN", "STATE", "OWNER", "DUE", "TITLE"});
   overdue.AlignRight(0);
   overdue.AlignRight(1);
+  overdue.EnableColor(style.color);
   const json& by_owner = Field(summary, "overdue_by_owner");
   if (by_owner.is_array()) {
     for (const json& group : by_owner) {
       const json& tasks = Field(group, "tasks");
       if (!tasks.is_array()) continue;
       for (const json& t : tasks) {
-        overdue.AddRow({Text(t, "id"), Text(t, "plan_id"), Text(t, "state"), Text(group, "owner"),
-                        RelativeDue(Field(t, "due_at"), Field(t, "state"), now), Text(t, "title")});
+        overdue.AddRow(
+            {Text(t, "id"), Text(t, "plan_id"), Text(t, "state"), Text(group, "owner"),
+             RelativeDue(Field(t, "due_at"), Field(t, "state"), now), Text(t, "title")},
+            {Color::kNone, Color::kNone, Color::kNone, Color::kNone, TaskColors(t, now).second});
       }
     }
   }
@@ -301,11 +424,13 @@ std::string RenderSummary(const json& summary, Instant now) {
   Table soon({"ID", "PLAN", "STATE", "DUE", "TITLE"});
   soon.AlignRight(0);
   soon.AlignRight(1);
+  soon.EnableColor(style.color);
   const json& due_soon = Field(summary, "due_soon");
   if (due_soon.is_array()) {
     for (const json& t : due_soon) {
       soon.AddRow({Text(t, "id"), Text(t, "plan_id"), Text(t, "state"),
-                   RelativeDue(Field(t, "due_at"), Field(t, "state"), now), Text(t, "title")});
+                   RelativeDue(Field(t, "due_at"), Field(t, "state"), now), Text(t, "title")},
+                  {Color::kNone, Color::kNone, Color::kNone, TaskColors(t, now).second});
     }
   }
   if (!soon.empty()) out += "\nDue soon\n" + soon.Render();

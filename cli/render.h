@@ -11,19 +11,34 @@
 
 namespace kaizen::cli {
 
-// Columns ID, STATE, OWNER, DUE, TITLE.
-std::string RenderTaskTable(const nlohmann::ordered_json& tasks, Instant now);
+// How tables look: colours (only on a terminal that wants them; overdue red, due soon yellow,
+// finished green) and -o wide's extra columns.
+struct Style {
+  bool color = false;
+  bool wide = false;
+};
+
+// Columns ID, STATE, OWNER, DUE, TITLE; wide adds PLAN, DUE AT and UPDATED.
+std::string RenderTaskTable(const nlohmann::ordered_json& tasks, Instant now, Style style = {});
 // A task's fields, then its events (the "items" of /tasks/{id}/events).
 std::string RenderTask(const nlohmann::ordered_json& task, const nlohmann::ordered_json& events,
-                       Instant now);
-// Columns ID, STATE, OWNER, TEAM, DONE, OVERDUE, TITLE.
-std::string RenderPlanTable(const nlohmann::ordered_json& plans);
+                       Instant now, Style style = {});
+// Columns ID, STATE, OWNER, TEAM, DONE, OVERDUE, TITLE; wide adds KIND, TEMPLATE and CREATED.
+std::string RenderPlanTable(const nlohmann::ordered_json& plans, Style style = {},
+                            Instant now = {});
 // A plan's fields, goals and tasks.
-std::string RenderPlan(const nlohmann::ordered_json& plan, Instant now);
+std::string RenderPlan(const nlohmann::ordered_json& plan, Instant now, Style style = {});
+// Columns ID, STATE, CHANNEL, KIND, TO, TASK, TRIES, CREATED, NEXT / ERROR of GET /notifications
+// items; wide adds KEY and UPDATED and shows the whole error.
+std::string RenderNotificationTable(const nlohmann::ordered_json& notifications, Instant now,
+                                    Style style = {});
+// The answer to a snooze (PATCH /tasks/{id} with a new due_at): the old and new deadline.
+std::string RenderSnoozed(const nlohmann::ordered_json& before, const nlohmann::ordered_json& after,
+                          Instant now);
 // A plan's report (GET /plans/{id}/report, POST /plans/{id}/close): whether live or frozen,
 // tasks by state, on time, the overdue tasks, goals, the cycle snapshot, the previous cycle.
 std::string RenderReport(const nlohmann::ordered_json& report);
-std::string RenderSummary(const nlohmann::ordered_json& summary, Instant now);
+std::string RenderSummary(const nlohmann::ordered_json& summary, Instant now, Style style = {});
 // Columns ID, TYPE, RATE, STATE, URL of GET /channels items.
 std::string RenderChannelTable(const nlohmann::ordered_json& channels);
 // Columns ID, KIND, TASKS, GOALS, TITLE, SOURCE of GET /templates items.

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "workflow/status.h"
 
@@ -19,6 +21,8 @@ struct HttpRequest {
   // the transport's own timeout when not set.
   std::optional<std::chrono::milliseconds> timeout = std::nullopt;
   std::string accept = "application/json";  // the Accept header
+  // More headers: Authorization (the token), If-Match. Never logged: one holds a secret.
+  std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
 struct HttpResponse {

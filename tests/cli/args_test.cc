@@ -37,7 +37,7 @@ TEST(CliArgs, TwoWordCommandsTakePositionals) {
   EXPECT_EQ(inv->command->name, "task move");
   EXPECT_EQ(inv->positionals, (std::vector<std::string>{"7", "blocked"}));
   EXPECT_EQ(inv->Get("note"), "waiting for IT");
-  EXPECT_EQ(inv->Get("actor"), "li.lei");
+  EXPECT_EQ(inv->actor, "li.lei") << "--actor is global: every command may say who acts";
 }
 
 TEST(CliArgs, EveryShortcutIsACommand) {
@@ -58,7 +58,7 @@ TEST(CliArgs, GlobalOptions) {
   ASSERT_TRUE(inv.ok()) << inv.status().ToString();
   EXPECT_EQ(inv->output, OutputFormat::kTable);
   EXPECT_EQ(UsageMessage(Parse({"plans", "-o", "yaml"})),
-            "--output must be table or json, not 'yaml'");
+            "--output must be table, wide or json, not 'yaml'");
 }
 
 TEST(CliArgs, ValueMayStartWithADash) {
@@ -100,10 +100,10 @@ TEST(CliArgs, UsageErrors) {
   EXPECT_EQ(UsageMessage(Parse({"taks"})), "unknown command 'taks'");
   EXPECT_EQ(UsageMessage(Parse({"task"})),
             "'task' needs a subcommand: show, move, start, block, done, verify, reject, cancel, "
-            "reopen");
+            "reopen, snooze");
   EXPECT_EQ(UsageMessage(Parse({"task", "finish", "3"})),
             "unknown command 'task finish'; 'task' has: show, move, start, block, done, verify, "
-            "reject, cancel, reopen");
+            "reject, cancel, reopen, snooze");
   EXPECT_EQ(UsageMessage(Parse({"task", "show"})), "'task show' needs ID");
   EXPECT_EQ(UsageMessage(Parse({"task", "move", "3"})), "'task move' needs STATE");
   EXPECT_EQ(UsageMessage(Parse({"task", "show", "3", "4"})), "unexpected argument '4'");
@@ -124,7 +124,8 @@ TEST(CliArgs, OverallHelpListsEveryCommand) {
     EXPECT_NE(help.find(std::string(c.name)), std::string::npos) << c.name;
   }
   EXPECT_NE(help.find("--server URL"), std::string::npos);
-  EXPECT_NE(help.find("3 cannot reach kaizend"), std::string::npos);
+  EXPECT_NE(help.find("3  cannot reach kaizend"), std::string::npos);
+  EXPECT_NE(help.find("5  not authenticated"), std::string::npos);
 }
 
 TEST(CliArgs, CommandHelpShowsUsageLineAndOptions) {
@@ -166,7 +167,7 @@ TEST(CliServerUrl, RejectsWhatItCannotUse) {
 TEST(CliArgs, ChannelsListsAndChannelsTestTakesAnId) {
   Result<Invocation> list = ParseArgs({"channels"});
   ASSERT_TRUE(list.ok()) << list.status().ToString();
-  EXPECT_EQ(list->command->name, "channels");
+  EXPECT_EQ(list->command->name, "channels list") << "a group alone lists";
 
   Result<Invocation> test = ParseArgs({"channels", "test", "ops-chat", "-o", "json"});
   ASSERT_TRUE(test.ok()) << test.status().ToString();
@@ -177,7 +178,7 @@ TEST(CliArgs, ChannelsListsAndChannelsTestTakesAnId) {
   EXPECT_FALSE(ParseArgs({"channels", "test"}).ok()) << "needs ID";
   EXPECT_FALSE(ParseArgs({"channels", "ops-chat"}).ok()) << "listing takes no argument";
   EXPECT_NE(OverallHelp().find("channels test ID"), std::string::npos);
-  EXPECT_NE(OverallHelp().find("4 the channel did not deliver"), std::string::npos);
+  EXPECT_NE(OverallHelp().find("4  channels test: the channel did not deliver"), std::string::npos);
 }
 
 }  // namespace

@@ -58,6 +58,19 @@ ServerUrl Url(const std::string& port) {
   return ServerUrl{"127.0.0.1", port, "", "http://127.0.0.1:" + port};
 }
 
+TEST(BeastTransport, SendsTheExtraHeaders) {
+  OneShotServer server(http::status::ok, R"({"id": 7})");
+  BeastTransport transport(Url(server.port()));
+  HttpRequest sent{"PATCH", "/api/v1/tasks/7", R"({"due_at":"2026-12-05T08:00:00Z"})"};
+  sent.headers = {{"Authorization", "Bearer s3cret"}, {"If-Match", "\"4\""}};
+  Result<HttpResponse> response = transport.Send(sent);
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  const auto& request = server.request();
+  EXPECT_EQ(request.method(), http::verb::patch);
+  EXPECT_EQ(request[http::field::authorization], "Bearer s3cret");
+  EXPECT_EQ(request[http::field::if_match], "\"4\"");
+}
+
 TEST(BeastTransport, SendsJsonAndReturnsTheAnswer) {
   OneShotServer server(http::status::created, R"({"id": 7})");
   BeastTransport transport(Url(server.port()));

@@ -109,3 +109,94 @@ TEST_F(CliFormatDue, WithinAMinuteIsNow) {
 
 }  // namespace
 }  // namespace kaizen::cli
+
+namespace kaizen::cli {
+namespace {
+
+using std::chrono::days;
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+class CliFormatAgo : public ::testing::Test {
+ protected:
+  const Instant now_ = *ParseRfc3339("2026-12-01T08:00:00Z");
+};
+
+TEST_F(CliFormatAgo, PastIsAgoFutureIsInAndTheBoundariesFallToTheSmallerUnit) {
+  EXPECT_EQ(FormatAgo(now_, now_), "now");
+  EXPECT_EQ(FormatAgo(now_ - milliseconds(999), now_), "now");
+  EXPECT_EQ(FormatAgo(now_ - seconds(1), now_), "1s ago");
+  EXPECT_EQ(FormatAgo(now_ - seconds(59), now_), "59s ago");
+  EXPECT_EQ(FormatAgo(now_ - seconds(60), now_), "1m ago");
+  EXPECT_EQ(FormatAgo(now_ - minutes(5), now_), "5m ago");
+  EXPECT_EQ(FormatAgo(now_ - hours(1) + seconds(1), now_), "59m ago");
+  EXPECT_EQ(FormatAgo(now_ - hours(24) + seconds(1), now_), "23h ago");
+  EXPECT_EQ(FormatAgo(now_ - hours(24), now_), "1d ago");
+  EXPECT_EQ(FormatAgo(now_ + seconds(30), now_), "in 30s");
+  EXPECT_EQ(FormatAgo(now_ + days(2) + hours(23), now_), "in 2d");
+}
+
+TEST_F(CliFormatAgo, DueBoundaries) {
+  EXPECT_EQ(FormatDue(now_ + hours(48), now_, true), "in 2d");
+  EXPECT_EQ(FormatDue(now_ + hours(48) - milliseconds(1), now_, true), "in 1d");
+  EXPECT_EQ(FormatDue(now_ + minutes(1), now_, true), "in 1m");
+  EXPECT_EQ(FormatDue(now_ + minutes(1) - milliseconds(1), now_, true), "now");
+  EXPECT_EQ(FormatDue(now_ - days(3), now_, true), "overdue 3d");
+  EXPECT_EQ(FormatDue(now_ - days(3), now_, false), "3d ago");
+}
+
+TEST_F(CliFormatAgo, DueColourRedWhenPassedYellowWithinTwoDays) {
+  EXPECT_EQ(DueColor(now_ - milliseconds(1), now_), Color::kRed);
+  EXPECT_EQ(DueColor(now_, now_), Color::kYellow);
+  EXPECT_EQ(DueColor(now_ + kDueSoon - milliseconds(1), now_), Color::kYellow);
+  EXPECT_EQ(DueColor(now_ + kDueSoon, now_), Color::kNone);
+}
+
+TEST(CliTruncate, CutsByColumnsAtCharacterBoundaries) {
+  EXPECT_EQ(Truncate("short", 10), "short");
+  EXPECT_EQ(Truncate("exactly 10", 10), "exactly 10");
+  EXPECT_EQ(Truncate("HTTP 502 from the gateway", 10), "HTTP 50...");
+  EXPECT_EQ(Truncate("数据统计数据统计", 10), "数据统...") << "2 columns each, never half";
+  EXPECT_EQ(Truncate("数据统计数据统计", 8), "数据...");
+}
+
+TEST(CliShortDuration, UnitsAndCombinations) {
+  EXPECT_EQ(ParseShortDuration("2d"), days(2));
+  EXPECT_EQ(ParseShortDuration("6h"), hours(6));
+  EXPECT_EQ(ParseShortDuration("90m"), minutes(90));
+  EXPECT_EQ(ParseShortDuration("30s"), seconds(30));
+  EXPECT_EQ(ParseShortDuration("1w"), days(7));
+  EXPECT_EQ(ParseShortDuration("1d12h"), hours(36));
+  EXPECT_EQ(ParseShortDuration("P2D"), days(2));
+  EXPECT_EQ(ParseShortDuration("PT6H"), hours(6));
+  for (const char* bad : {"", "d", "2", "2x", "-2d", "0d", "2 d", "1.5h", "P1M", "PT0S", "2dd",
+                          "99999999999w", "40000d"}) {
+    EXPECT_EQ(ParseShortDuration(bad), std::nullopt) << bad;
+  }
+}
+
+TEST(CliTable, ColoursDoNotMoveColumnsAndStayOffUnlessEnabled) {
+  Table table({"A", "DUE", "T"});
+  table.AddRow({"1", "overdue 3h", "x"}, {Color::kNone, Color::kRed});
+  table.AddRow({"22", "in 2d", "y"}, {Color::kGreen});
+  const std::string plain = table.Render();
+  EXPECT_EQ(plain, "A   DUE         T\n1   overdue 3h  x\n22  in 2d       y\n");
+  table.EnableColor(true);
+  EXPECT_EQ(table.Render(),
+            "A   DUE         T\n"
+            "1   \x1b[31moverdue 3h\x1b[0m  x\n"
+            "\x1b[32m22\x1b[0m  in 2d       y\n");
+}
+
+TEST(CliTable, APaintedLastCellLeavesNoTrailingBlanks) {
+  Table table({"A", "B"});
+  table.AddRow({"1", "x"}, {Color::kNone, Color::kYellow});
+  table.AddRow({"2", ""}, {Color::kNone, Color::kYellow});
+  table.EnableColor(true);
+  EXPECT_EQ(table.Render(), "A  B\n1  \x1b[33mx\x1b[0m\n2\n");
+}
+
+}  // namespace
+}  // namespace kaizen::cli
