@@ -133,6 +133,7 @@ ApiHandlers::ApiHandlers(storage::Storage& storage, std::shared_ptr<const Direct
   Route("GET", "/api/v1/plans/{id}/goals/{index}/history", &ApiHandlers::GetGoalHistory);
   Route("POST", "/api/v1/schedules/preview", &ApiHandlers::PostSchedulePreview);
   AddScheduleRoutes();
+  AddBackupRoute();
 }
 
 void ApiHandlers::Route(std::string method, std::string pattern, Member member) {
