@@ -148,6 +148,16 @@ std::vector<CommandSpec> BuildCommands() {
        "-n 12. RULE has 5 fields (minute hour day-of-month month day-of-week), or 6 with\n"
        "seconds first, or is a macro such as @monthly; quote it. A fire moved by a DST gap says\n"
        "the local time the rule named. Nothing is stored."},
+      // Backup (issue 6, "pkg"; cli/backup.cc).
+      {"backup",
+       {"FILE"},
+       {{"force", "", "replace FILE when it exists"}},
+       "download a consistent copy of kaizend's database",
+       "Asks kaizend for a copy of its database (POST /api/v1/backup: SQLite's online backup,\n"
+       "checked with integrity_check; kaizend keeps serving meanwhile) and writes it to FILE,\n"
+       "through FILE.part renamed into place. Refuses to replace FILE without --force. Needs a\n"
+       "token with the admin role. Restore: stop kaizend, put FILE at storage.path, remove the\n"
+       "old -wal and -shm files, start kaizend."},
   };
 }
 

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "cli/backup.h"
 #include "cli/render.h"
 #include "workflow/model.h"
 
@@ -135,6 +136,9 @@ class Session {
     if (name == "schedules trigger") return ScheduleTrigger();
     if (name == "schedules pause") return ScheduleAction("pause");
     if (name == "schedules resume") return ScheduleAction("resume");
+    if (name == "backup") {
+      return DownloadBackup(inv_.positionals[0], inv_.Has("force"), server_, transport_, term_.out);
+    }
     return UsageError("command '" + std::string(name) + "' is not implemented");
   }
 
