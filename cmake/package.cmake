@@ -5,11 +5,11 @@ set(CPACK_PACKAGE_NAME kaizen)
 set(CPACK_PACKAGE_VENDOR "kaizen")
 set(CPACK_PACKAGE_CONTACT "kaizen maintainers <kaizen@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "improvement plans with owners, deadlines and reminders")
-set(CPACK_PACKAGE_DESCRIPTION
-    "kaizend keeps improvement plans and their tasks in SQLite, serves them over an HTTP API,\n"
-    "reminds owners before and after deadlines, escalates to managers and delivers every\n"
-    "message through webhooks or chat (DingTalk, Feishu/Lark, WeCom, Slack, Teams, Discord).\n"
-    "kaizenctl is its command-line client.")
+# One quoted argument: several would be joined with ';'.
+set(CPACK_PACKAGE_DESCRIPTION "kaizend keeps improvement plans and their tasks in SQLite, \
+serves them over an HTTP API, reminds owners before and after deadlines, escalates to managers \
+and delivers every message through webhooks or chat (DingTalk, Feishu/Lark, WeCom, Slack, \
+Teams, Discord). kaizenctl is its command-line client.")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
 set(CPACK_GENERATOR DEB)

@@ -33,6 +33,10 @@ check() {  # check DESCRIPTION COMMAND...
 }
 
 deb=$(scripts/package.sh | tail -n 1)
+echo "== the package"
+check "its dependencies are computed from the binaries" \
+  sh -c "dpkg-deb -f '$deb' Depends | grep -q 'libsqlite3-0.*libssl3\\|libssl3.*libsqlite3-0'"
+check "its description is one paragraph" sh -c "! dpkg-deb -f '$deb' Description | grep -q ';'"
 echo "== installing $deb"
 daemon_pid=
 work=$(mktemp -d)
@@ -112,6 +116,13 @@ fi
 kill "$daemon_pid" 2>/dev/null || true
 wait "$daemon_pid" 2>/dev/null || true
 daemon_pid=
+
+echo "== removing (not purging)"
+dpkg --remove kaizen
+check "remove keeps the user" getent passwd kaizen
+check "remove keeps the database" test -s /var/lib/kaizen/kaizen.db
+check "remove keeps the config" test -s /etc/kaizen/kaizen.json
+check "remove takes the programs" test ! -e /usr/bin/kaizend
 
 echo "== purging"
 dpkg --purge kaizen
