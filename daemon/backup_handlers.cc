@@ -6,6 +6,7 @@
 // and with the same permissions as the database), verified, streamed back from disk and
 // removed once sent.
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <string>
 
@@ -27,6 +28,22 @@ std::string CompactUtc(Instant t) {
     if (c != '-' && c != ':') out += c;
   }
   return out;
+}
+
+// A copy is removed once sent; one left by a kaizend killed while sending it would hold the
+// whole database in the state directory for good. No answer takes an hour (the request
+// timeout bounds it), so older copies are leftovers.
+void RemoveLeftoverCopies(const std::filesystem::path& directory) {
+  std::error_code ec;
+  const auto cutoff = std::filesystem::file_time_type::clock::now() - std::chrono::hours(1);
+  for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(".kaizen-backup-")) continue;
+    std::error_code entry_ec;
+    if (entry.last_write_time(entry_ec) < cutoff && !entry_ec) {
+      std::filesystem::remove(entry.path(), entry_ec);
+    }
+  }
 }
 
 }  // namespace
@@ -52,6 +69,7 @@ asio::awaitable<HttpResponse> ApiHandlers::PostBackup(HttpRequest request, Route
   const Instant now = clock_.Now();
   std::filesystem::path directory = std::filesystem::path(storage_.path()).parent_path();
   if (directory.empty()) directory = ".";
+  RemoveLeftoverCopies(directory);
   const std::string stamp = CompactUtc(now);
   const std::string copy = (directory / (".kaizen-backup-" + stamp + "-" +
                                          std::to_string(sequence.fetch_add(1)) + ".db"))

@@ -2,6 +2,7 @@
 // verified copy beside the database, which the HTTP server streams and then removes.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -37,6 +38,23 @@ TEST(BackupRoute, AnswersWithAVerifiedCopyBesideTheDatabase) {
   in.read(magic.data(), 16);
   EXPECT_EQ(magic, std::string("SQLite format 3\0", 16));
   std::filesystem::remove(copy);
+}
+
+TEST(BackupRoute, RemovesCopiesLeftOverByAnEarlierKaizend) {
+  ApiTestEnv env;
+  const auto dir = std::filesystem::path(env.storage().path()).parent_path();
+  const auto stale = dir / ".kaizen-backup-20260101T000000Z-0.db";
+  const auto recent = dir / ".kaizen-backup-20261126T080000Z-7.db";
+  std::ofstream(stale) << "left over";
+  std::ofstream(recent) << "being sent";
+  std::filesystem::last_write_time(
+      stale, std::filesystem::file_time_type::clock::now() - std::chrono::hours(2));
+
+  HttpResponse response = env.Call("POST", "/api/v1/backup");
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_FALSE(std::filesystem::exists(stale));
+  EXPECT_TRUE(std::filesystem::exists(recent)) << "a copy another request may be sending";
+  EXPECT_TRUE(std::filesystem::exists(response.body_file));
 }
 
 TEST(BackupRoute, TakesNoFields) {
