@@ -96,6 +96,14 @@ if [ -d /run/systemd/system ]; then
   check "the service is not running" sh -c '! systemctl is-active --quiet kaizend'
 fi
 
+echo "== reinstalling over an edited config"
+echo "// edited by the operator" >>/etc/kaizen/kaizen.json
+dpkg -i "$deb" >"$work/reinstall.log" 2>&1
+check "reinstalling keeps the operator's edit" grep -q "edited by the operator" /etc/kaizen/kaizen.json
+check "reinstalling does not repeat the first-install message" \
+  sh -c "! grep -q 'systemctl enable' '$work/reinstall.log'"
+check "the edited config is still valid" kaizend --check-config /etc/kaizen/kaizen.json
+
 echo "== running as kaizen on the packaged config"
 chmod 0777 "$work"  # kaizen writes its port file and a backup here
 setpriv --reuid kaizen --regid kaizen --init-groups -- kaizend --config /etc/kaizen/kaizen.json \
