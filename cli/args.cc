@@ -237,7 +237,16 @@ std::vector<CommandSpec> BuildCommands() {
        "  source <(kaizenctl completion bash)\n"
        "or install it as /usr/share/bash-completion/completions/kaizenctl (packages ship\n"
        "cli/completion/kaizenctl.bash there)."},
-      // `kaizenctl backup FILE` (area "pkg") goes here.
+      // Backup (issue 6, "pkg"; cli/backup.cc).
+      {"backup",
+       {"FILE"},
+       {{"force", "", "replace FILE when it exists"}},
+       "download a consistent copy of kaizend's database",
+       "Asks kaizend for a copy of its database (POST /api/v1/backup: SQLite's online backup,\n"
+       "checked with integrity_check; kaizend keeps serving meanwhile) and writes it to FILE,\n"
+       "through FILE.part renamed into place. Refuses to replace FILE without --force. Needs a\n"
+       "token with the admin role. Restore: stop kaizend, put FILE at storage.path, remove the\n"
+       "old -wal and -shm files, start kaizend."},
   };
 }
 

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/backup.h"
 #include "cli/format.h"
 #include "cli/render.h"
 #include "config/config.h"
@@ -153,6 +154,9 @@ class Session {
     if (name == "schedules trigger") return ScheduleTrigger();
     if (name == "schedules pause") return ScheduleAction("pause");
     if (name == "schedules resume") return ScheduleAction("resume");
+    if (name == "backup") {
+      return DownloadBackup(inv_.positionals[0], inv_.Has("force"), server_, transport_, term_.out);
+    }
     return UsageError("command '" + std::string(name) + "' is not implemented");
   }
 
@@ -814,8 +818,7 @@ int Run(const std::vector<std::string>& args, const EnvLookup& env,
     terminal.out << "kaizenctl " << KAIZEN_VERSION << "\n";
     return kExitOk;
   }
-  // Local commands: nothing is sent to kaizend, so no settings are read. (`backup FILE`, area
-  // "pkg", belongs here too.)
+  // Local commands: nothing is sent to kaizend, so no settings are read.
   const std::string_view name = inv->command->name;
   if (name == "completion") {
     if (inv->positionals[0] != "bash") {

@@ -138,6 +138,7 @@ ApiHandlers::ApiHandlers(storage::Storage& storage, std::shared_ptr<const Direct
         &ApiHandlers::GetGoalHistory);
   Route("POST", "/api/v1/schedules/preview", Permission::kRead, &ApiHandlers::PostSchedulePreview);
   AddScheduleRoutes();
+  AddBackupRoute();
 }
 
 void ApiHandlers::Route(std::string method, std::string pattern, Permission permission,

@@ -153,6 +153,10 @@ class ApiHandlers {
   std::shared_ptr<const ScheduleSet> schedules_;
   std::function<void()> schedules_changed_;
 
+  // ---- Backup (issue 6, "pkg"; daemon/backup_handlers.cc) ----
+  void AddBackupRoute();
+  boost::asio::awaitable<HttpResponse> PostBackup(HttpRequest request, RouteParams params);
+
   storage::Storage& storage_;
   std::shared_ptr<const Directory> directory_;
   // kUnprocessable "unknown_reminder_policy" unless `name` is a configured policy.

@@ -44,6 +44,9 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type/Length
   std::string content_type = "application/json";
   std::string body;
+  // When set, the body is this file, streamed from disk instead of `body` (a backup may be
+  // larger than anything kept in memory), and the file is removed once sent or not.
+  std::string body_file;
 
   // The value of header `name` (any case), or nullopt.
   std::optional<std::string_view> Header(std::string_view name) const;

@@ -12,7 +12,9 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdio>
 #include <exception>
+#include <tuple>
 #include <unordered_set>
 
 #include "daemon/logging.h"
@@ -114,6 +116,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   static asio::awaitable<bool> Answer(std::shared_ptr<Impl> self, Connection& connection,
                                       HttpResponse response, unsigned version, bool keep_alive,
                                       bool head);
+  static asio::awaitable<bool> AnswerWithFile(std::shared_ptr<Impl> self, Connection& connection,
+                                              HttpResponse response, unsigned version,
+                                              bool keep_alive, bool head);
   static asio::awaitable<void> Drain(Connection& connection);
   void LogEscaped(std::exception_ptr e, std::string_view what) const;
   // Built outside co_await expressions: g++ 12 cannot keep an initializer_list's array alive
@@ -250,9 +255,57 @@ asio::awaitable<void> HttpServer::Impl::Accept(std::shared_ptr<Impl> self) {
   }
 }
 
+// A body streamed from a file (HttpResponse::body_file), which is removed afterwards whatever
+// happens: it is a temporary copy made for this answer.
+asio::awaitable<bool> HttpServer::Impl::AnswerWithFile(std::shared_ptr<Impl> self,
+                                                       Connection& connection,
+                                                       HttpResponse response, unsigned version,
+                                                       bool keep_alive, bool head) {
+  struct RemoveAfterwards {
+    std::string path;
+    ~RemoveAfterwards() { std::remove(path.c_str()); }
+  } remove_afterwards{response.body_file};
+  http::response<http::file_body> message{static_cast<http::status>(response.status), version};
+  beast::error_code open_ec;
+  message.body().open(response.body_file.c_str(), beast::file_mode::scan, open_ec);
+  if (open_ec) {
+    self->log_->error("cannot open {} to answer with it: {}", response.body_file,
+                      open_ec.message());
+    co_return co_await Answer(
+        self, connection,
+        self->error_responder_(Internal("internal", "the answer's file could not be read")),
+        version, keep_alive, head);
+  }
+  message.set(http::field::server, "kaizend");
+  if (!response.content_type.empty()) {
+    message.set(http::field::content_type, response.content_type);
+  }
+  for (auto& [name, value] : response.headers) message.insert(name, value);
+  message.keep_alive(keep_alive);
+  message.prepare_payload();
+  connection.stream.expires_after(self->options_.request_timeout);
+  beast::error_code ec;
+  if (head) {
+    http::response_serializer<http::file_body> serializer(message);
+    std::tie(ec, std::ignore) =
+        co_await http::async_write_header(connection.stream, serializer, kUseTuple);
+  } else {
+    std::tie(ec, std::ignore) = co_await http::async_write(connection.stream, message, kUseTuple);
+  }
+  if (ec) {
+    self->log_->warn("sending {} failed: {}", response.body_file, ec.message());
+    co_return false;
+  }
+  co_return true;
+}
+
 asio::awaitable<bool> HttpServer::Impl::Answer(std::shared_ptr<Impl> self, Connection& connection,
                                                HttpResponse response, unsigned version,
                                                bool keep_alive, bool head) {
+  if (!response.body_file.empty()) {
+    co_return co_await AnswerWithFile(self, connection, std::move(response), version, keep_alive,
+                                      head);
+  }
   http::response<http::string_body> message{static_cast<http::status>(response.status), version};
   message.set(http::field::server, "kaizend");
   if (!response.content_type.empty()) {

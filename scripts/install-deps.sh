@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev
   libhowardhinnant-date-dev libkainjow-mustache-dev libgtest-dev libsystemd-dev
   tzdata ca-certificates sqlite3 curl openssl wrk
+  dpkg-dev groff-base
 )
 
 missing=()

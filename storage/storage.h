@@ -9,7 +9,7 @@
 //
 // Thread-safe: Write/Read/WriteSync/ReadSync may be called from any thread. Destruction joins
 // the threads after finishing queued work; never destroy a Storage, or call the blocking
-// *Sync/SizeBytes/BackupTo forms, from inside a storage callback.
+// *Sync/SizeBytes forms, from inside a storage callback.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -27,6 +27,7 @@
 #include <string>
 #include <type_traits>
 
+#include "storage/backup.h"
 #include "workflow/repository.h"
 #include "workflow/status.h"
 
@@ -72,10 +73,18 @@ class Storage {
   // Database file size in bytes (page_count * page_size), for metrics; -1 when SQLite cannot
   // tell. Blocks until the writer gets to it.
   virtual std::int64_t SizeBytes() = 0;
-  // Consistent copy through SQLite's online backup API, taken on the writer thread (writes wait
-  // meanwhile). Written to "<destination>.partial" and renamed into place.
-  // Errors: kUnavailable "backup_failed".
-  virtual Status BackupTo(const std::string& destination) = 0;
+  // The database file, as opened.
+  virtual const std::string& path() const = 0;
+  // Consistent, verified copy of the database through SQLite's online backup API
+  // (storage/backup.h: BackupDatabase on this database): on the calling thread, with a
+  // read-only connection of its own, so writes and reads go on meanwhile.
+  // Errors: those of BackupDatabase.
+  virtual Result<BackupReport> BackupTo(const std::string& destination) = 0;
+  // Queues BackupTo(destination) on the storage's backup thread (one backup at a time; others
+  // wait their turn); `done` is called on that thread. After destruction began:
+  // kUnavailable "storage_unavailable".
+  virtual void SubmitBackup(std::string destination,
+                            std::function<void(Result<BackupReport>)> done) = 0;
 
   // Blocking forms for start-up, offline tools and tests; never call them on an io thread.
   Status WriteSync(WriteFn fn);
@@ -95,6 +104,22 @@ class Storage {
     co_return co_await Run<R, PlanRepository>(
         [this](auto wrapped, auto done) { SubmitWrite(std::move(wrapped), std::move(done)); },
         std::move(fn));
+  }
+  // SubmitBackup, resuming the caller on its own executor.
+  boost::asio::awaitable<Result<BackupReport>> Backup(std::string destination) {
+    return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>,
+                                       void(Result<BackupReport>)>(
+        [this](auto handler, std::string to) {
+          auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
+          auto caller = boost::asio::prefer(boost::asio::get_associated_executor(*shared_handler),
+                                            boost::asio::execution::outstanding_work.tracked);
+          SubmitBackup(std::move(to), [shared_handler, caller](Result<BackupReport> result) {
+            boost::asio::post(caller, [shared_handler, result = std::move(result)]() mutable {
+              std::move (*shared_handler)(std::move(result));
+            });
+          });
+        },
+        boost::asio::use_awaitable, std::move(destination));
   }
   template <typename F>
   auto Read(F fn) -> boost::asio::awaitable<std::invoke_result_t<F, PlanReader&>> {

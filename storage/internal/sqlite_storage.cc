@@ -2,7 +2,6 @@
 
 #include <pthread.h>
 #include <spdlog/spdlog.h>
-#include <sqlite3.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -142,6 +141,7 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const StorageOptions&
 
   // Threads start only once every connection is open, so a failed Open has nothing to join.
   storage->writer_.lane = std::make_unique<Lane>("kaizen-writer");
+  storage->backup_lane_ = std::make_unique<Lane>("kaizen-backup");
   for (std::size_t i = 0; i < storage->readers_.size(); ++i) {
     storage->readers_[i].lane = std::make_unique<Lane>("kaizen-reader" + std::to_string(i));
   }
@@ -152,6 +152,7 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const StorageOptions&
 
 SqliteStorage::~SqliteStorage() {
   accepting_ = false;
+  if (backup_lane_) backup_lane_->Join();
   for (Endpoint& reader : readers_) {
     if (reader.lane) reader.lane->Join();
   }
@@ -252,42 +253,19 @@ std::int64_t SqliteStorage::SizeBytes() {
   return size;
 }
 
-Status SqliteStorage::BackupTo(const std::string& destination) {
-  // Written beside the destination and renamed into place, so a crash mid-backup never leaves
-  // a truncated file under the name an operator will restore from.
-  const std::string partial = destination + ".partial";
-  Status result;
-  RunOnWriterAndWait([&] {
-    try {
-      std::error_code ec;
-      std::filesystem::remove(partial, ec);
-      {
-        Connection target(partial, Connection::Mode::kReadWriteCreate);
-        sqlite3_backup* backup =
-            sqlite3_backup_init(target.handle(), "main", writer_.connection->handle(), "main");
-        if (backup == nullptr) {
-          ThrowSqliteError(target.handle(), sqlite3_extended_errcode(target.handle()),
-                           "backup to " + destination);
-        }
-        // -1 copies every page in one step: one consistent snapshot, and the writer lane is
-        // ours for the duration anyway.
-        int rc = sqlite3_backup_step(backup, -1);
-        sqlite3_backup_finish(backup);
-        if (rc != SQLITE_DONE) ThrowSqliteError(target.handle(), rc, "backup to " + destination);
-      }
-      std::filesystem::rename(partial, destination, ec);
-      if (ec) {
-        result = Unavailable("backup_failed", "cannot move backup into place at " + destination +
-                                                  ": " + ec.message());
-      }
-    } catch (const StorageError& e) {
-      std::error_code ignored;
-      std::filesystem::remove(partial, ignored);
-      result = Unavailable("backup_failed", e.what());
-    }
+Result<BackupReport> SqliteStorage::BackupTo(const std::string& destination) {
+  return BackupDatabase(path_, destination);
+}
+
+void SqliteStorage::SubmitBackup(std::string destination,
+                                 std::function<void(Result<BackupReport>)> done) {
+  if (!accepting_) {
+    done(Unavailable("storage_unavailable", "storage is shutting down"));
+    return;
+  }
+  backup_lane_->Post([this, destination = std::move(destination), done = std::move(done)] {
+    done(BackupTo(destination));
   });
-  if (result.ok()) spdlog::info("storage: backed up {} to {}", path_, destination);
-  return result;
 }
 
 }  // namespace kaizen::storage::internal

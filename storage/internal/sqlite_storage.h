@@ -34,7 +34,10 @@ class SqliteStorage final : public Storage {
   void SubmitRead(ReadFn fn, std::function<void(Status)> done) override;
   int schema_version() const override { return schema_version_; }
   std::int64_t SizeBytes() override;
-  Status BackupTo(const std::string& destination) override;
+  const std::string& path() const override { return path_; }
+  Result<BackupReport> BackupTo(const std::string& destination) override;
+  void SubmitBackup(std::string destination,
+                    std::function<void(Result<BackupReport>)> done) override;
 
  private:
   // A connection with its repository and the thread that may use them.
@@ -57,6 +60,8 @@ class SqliteStorage final : public Storage {
   int schema_version_ = 0;
   Endpoint writer_;
   std::vector<Endpoint> readers_;
+  // Backups run here, never on the writer or a reader: a large copy must not hold up requests.
+  std::unique_ptr<Lane> backup_lane_;
   std::atomic<std::size_t> next_reader_{0};
   std::atomic<bool> accepting_{true};
 };

@@ -199,6 +199,7 @@ TEST_F(Access, EveryRouteNeedsATokenAndItsRole) {
        {"/api/v1/schedules/none/resume", json::object(), kManagerFileToken}},
       {"POST /api/v1/schedules/{id}/trigger",
        {"/api/v1/schedules/none/trigger", json::object(), kManagerFileToken}},
+      {"POST /api/v1/backup", {"/api/v1/backup", json::object(), kAdminToken}},
   };
   // Open without a token, and documented as such.
   const std::set<std::string> kPublic = {"/healthz", "/readyz", "/openapi.json", "/metrics"};

@@ -306,8 +306,9 @@ TEST_F(StorageTest, BacksUpToAFileThatOpensAsTheSameDatabase) {
                   })
                   .ok());
   const std::string backup = dir_.File("backup.db");
-  Status status = storage_->BackupTo(backup);
-  ASSERT_TRUE(status.ok()) << status.ToString();
+  Result<BackupReport> report = storage_->BackupTo(backup);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->tasks, 1);
   EXPECT_FALSE(std::filesystem::exists(backup + ".partial"));
 
   auto copy = OpenStorage(OptionsFor(backup));
@@ -326,8 +327,8 @@ TEST_F(StorageTest, BacksUpToAFileThatOpensAsTheSameDatabase) {
   EXPECT_EQ(ToJson(plan), ToJson(expected));
   EXPECT_EQ(tasks.size(), 1u);
 
-  Status refused = storage_->BackupTo(dir_.File("no/such/dir/backup.db"));
-  EXPECT_EQ(refused.reason(), "backup_failed");
+  Result<BackupReport> refused = storage_->BackupTo(dir_.File("no/such/dir/backup.db"));
+  EXPECT_EQ(refused.status().reason(), "backup_failed");
 }
 
 }  // namespace
