@@ -45,7 +45,7 @@ struct StorageOptions {
 
 struct LogOptions {
   std::string level = "info";   // trace, debug, info, warn, error
-  std::string format = "text";  // "text" or "json"
+  std::string format = "text";  // "text", "json" or "journal" (daemon/logging.h)
 };
 
 struct Config {
