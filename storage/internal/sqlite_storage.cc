@@ -252,6 +252,26 @@ std::int64_t SqliteStorage::SizeBytes() {
   return size;
 }
 
+Result<Storage::CheckpointResult> SqliteStorage::CheckpointWal() {
+  Result<CheckpointResult> result = CheckpointResult{};
+  RunOnWriterAndWait([&] {
+    try {
+      CheckpointResult r;
+      // The pragma's own counts read 0 once TRUNCATE has emptied the WAL: the file tells more.
+      std::error_code ec;
+      const std::uintmax_t size = std::filesystem::file_size(path_ + "-wal", ec);
+      r.wal_bytes = ec ? -1 : static_cast<std::int64_t>(size);
+      Statement checkpoint(writer_.connection->handle(), "PRAGMA wal_checkpoint(TRUNCATE)");
+      if (checkpoint.Step()) r.busy = checkpoint.ColumnInt64(0) != 0;
+      result = r;
+    } catch (const StorageError& e) {
+      result = Unavailable("checkpoint_failed",
+                           "checkpoint of " + path_ + " failed: " + std::string(e.what()));
+    }
+  });
+  return result;
+}
+
 Status SqliteStorage::BackupTo(const std::string& destination) {
   // Written beside the destination and renamed into place, so a crash mid-backup never leaves
   // a truncated file under the name an operator will restore from.

@@ -35,6 +35,7 @@ class SqliteStorage final : public Storage {
   int schema_version() const override { return schema_version_; }
   std::int64_t SizeBytes() override;
   Status BackupTo(const std::string& destination) override;
+  Result<CheckpointResult> CheckpointWal() override;
 
  private:
   // A connection with its repository and the thread that may use them.
