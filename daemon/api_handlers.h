@@ -70,6 +70,13 @@ class ApiHandlers {
   void SetSchedules(std::shared_ptr<const ScheduleSet> schedules,
                     std::function<void()> schedules_changed);
 
+  // ---- Reload (area "svc") ----
+  // The config was reloaded (on the HTTP executor, between requests' steps): requests read
+  // these from their next step on; a request in flight keeps what its storage command captured.
+  void SetDirectory(std::shared_ptr<const Directory> directory);
+  void SetFollowUpSettings(std::shared_ptr<const FollowUpSettings> settings,
+                           std::shared_ptr<const MessageSettings> messages);
+
  private:
   using Member = boost::asio::awaitable<HttpResponse> (ApiHandlers::*)(HttpRequest, RouteParams);
   void Route(std::string method, std::string pattern, Member member);
