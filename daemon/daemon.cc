@@ -157,8 +157,9 @@ class Daemon::Impl {
     if (!opened.ok()) return opened.status();
     storage_ = std::move(*opened);
 
-    // The components start from the config's pieces; ApplyConfig then hands each the rest
-    // (channels, templates, schedules, ...), exactly as a reload does.
+    // The components are built from the config's pieces, then Install hands each the rest
+    // (channels, templates, schedules, ...) exactly as a reload does (ApplyConfig: Derive, then
+    // Install).
     auto derived = Derive(config);
     if (!derived.ok()) return derived.status();
     dispatcher_ = std::make_unique<DeliveryDispatcher>(
