@@ -484,7 +484,7 @@ void ReadLog(const json& root, Problems& problems, LogOptions& out) {
   if (section == nullptr) return;
   ObjectReader r(*section, "log", problems, {"level", "format"});
   r.Enum("level", {"trace", "debug", "info", "warn", "error"}, out.level);
-  r.Enum("format", {"text", "json"}, out.format);
+  r.Enum("format", {"text", "json", "journal"}, out.format);
 }
 
 bool IsId(std::string_view id) {

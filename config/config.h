@@ -47,7 +47,7 @@ struct StorageOptions {
 
 struct LogOptions {
   std::string level = "info";   // trace, debug, info, warn, error
-  std::string format = "text";  // "text" or "json"
+  std::string format = "text";  // "text", "json" or "journal" (daemon/logging.h)
 };
 
 // One of "api.tokens" (issue 6, "Access"): a bearer token and what it may do.

@@ -802,6 +802,16 @@ asio::awaitable<HttpResponse> ApiHandlers::GetOpenApi(HttpRequest, RouteParams) 
 
 // ---- Templates (issue 5, "tpl") ---------------------------------------------------------------
 
+void ApiHandlers::SetDirectory(std::shared_ptr<const Directory> directory) {
+  directory_ = directory ? std::move(directory) : std::make_shared<const Directory>();
+}
+
+void ApiHandlers::SetFollowUpSettings(std::shared_ptr<const FollowUpSettings> settings,
+                                      std::shared_ptr<const MessageSettings> messages) {
+  follow_up_.settings = settings ? std::move(settings) : std::make_shared<const FollowUpSettings>();
+  follow_up_.messages = std::move(messages);
+}
+
 void ApiHandlers::SetTemplates(std::vector<PlanTemplate> templates) {
   templates_ = std::move(templates);
 }

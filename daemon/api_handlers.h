@@ -87,6 +87,13 @@ class ApiHandlers {
   void SetSchedules(std::shared_ptr<const ScheduleSet> schedules,
                     std::function<void()> schedules_changed);
 
+  // ---- Reload (area "svc") ----
+  // The config was reloaded (on the HTTP executor, between requests' steps): requests read
+  // these from their next step on; a request in flight keeps what its storage command captured.
+  void SetDirectory(std::shared_ptr<const Directory> directory);
+  void SetFollowUpSettings(std::shared_ptr<const FollowUpSettings> settings,
+                           std::shared_ptr<const MessageSettings> messages);
+
  private:
   using Member = boost::asio::awaitable<HttpResponse> (ApiHandlers::*)(HttpRequest, RouteParams);
   // Every route says what it needs: no route can be added without a Permission.

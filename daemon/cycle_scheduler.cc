@@ -29,7 +29,21 @@ CycleScheduler::CycleScheduler(asio::any_io_executor executor, storage::Storage&
 CycleScheduler::~CycleScheduler() = default;
 
 void CycleScheduler::Start() {
+  started_ = true;
   if (running_ || !schedules_ || schedules_->entries.empty()) return;
+  Spawn();
+}
+
+void CycleScheduler::SetSchedules(std::shared_ptr<const ScheduleSet> schedules) {
+  schedules_ = std::move(schedules);
+  if (running_) {
+    Wake();
+  } else if (started_ && !stopping_ && schedules_ && !schedules_->entries.empty()) {
+    Spawn();
+  }
+}
+
+void CycleScheduler::Spawn() {
   running_ = true;
   asio::co_spawn(executor_, Run(), [log = log_](std::exception_ptr e) {
     if (!e) return;
@@ -43,6 +57,7 @@ void CycleScheduler::Start() {
 
 void CycleScheduler::Wake() {
   woken_ = true;
+  ++plan_generation_;
   next_wake_.clear();
   timer_.cancel();
 }
@@ -52,10 +67,15 @@ void CycleScheduler::Stop() {
   timer_.cancel();
 }
 
-asio::awaitable<void> CycleScheduler::RunOne(const ScheduleEntry& entry, bool at_start) {
+asio::awaitable<void> CycleScheduler::RunOne(std::shared_ptr<const ScheduleSet> schedules,
+                                             const ScheduleEntry& entry, bool at_start) {
   const Instant now = clock_.Now();
-  auto command = [schedules = schedules_, &entry, now,
-                  at_start](PlanRepository& repo) -> Result<ScheduleRun> {
+  // A Wake() while this runs planned everything again: this run's next fire is not to be kept.
+  const std::uint64_t generation = plan_generation_;
+  auto remember = [&](std::optional<Instant> wake) {
+    if (generation == plan_generation_) next_wake_[entry.spec.id] = wake;
+  };
+  auto command = [schedules, &entry, now, at_start](PlanRepository& repo) -> Result<ScheduleRun> {
     return RunSchedule(repo, schedules->ContextFor(entry), now, at_start);
   };
   Result<ScheduleRun> run = co_await storage_.Write(std::move(command));
@@ -66,10 +86,10 @@ asio::awaitable<void> CycleScheduler::RunOne(const ScheduleEntry& entry, bool at
     log_->error("schedule {}: starting its cycle failed: {}; trying again in {} s", id,
                 run.status().ToString(),
                 std::chrono::duration_cast<std::chrono::seconds>(kMaxSleep).count());
-    next_wake_[id] = now + kMaxSleep;
+    remember(now + kMaxSleep);
     co_return;
   }
-  next_wake_[id] = run->next_wake;
+  remember(run->next_wake);
   if (run->missed > 0) {
     stats_.missed += run->missed;
     log_->warn("schedule {}: {}{} fire(s) missed{}, recorded as an event", id,
@@ -105,15 +125,17 @@ asio::awaitable<void> CycleScheduler::Run() {
   while (!stopping_) {
     woken_ = false;
     const Instant now = clock_.Now();
-    for (const ScheduleEntry& entry : schedules_->entries) {
+    // This round's set: a reload may replace schedules_ while a schedule runs.
+    const std::shared_ptr<const ScheduleSet> schedules = schedules_;
+    for (const ScheduleEntry& entry : schedules->entries) {
       if (stopping_) break;
       auto known = next_wake_.find(entry.spec.id);
       const bool due = known == next_wake_.end() || (known->second && *known->second <= now);
-      if (due) co_await RunOne(entry, at_start);
+      if (due) co_await RunOne(schedules, entry, at_start);
     }
     if (at_start) {
       log_->info("{} schedule(s) planned; {} cycle(s) started at start-up",
-                 schedules_->entries.size(), stats_.started);
+                 schedules->entries.size(), stats_.started);
       at_start = false;
     }
     if (stopping_ || woken_) continue;

@@ -63,12 +63,19 @@ class CycleScheduler {
   void Wake();
   void Stop();
 
+  // ---- Reload (area "svc") ----
+  // The config was reloaded: plans these schedules from now on (at once; a schedule run under
+  // way finishes with the set it began with). Starts the loop when the first schedules appear.
+  void SetSchedules(std::shared_ptr<const ScheduleSet> schedules);
+
   const CycleSchedulerStats& stats() const { return stats_; }
 
  private:
   boost::asio::awaitable<void> Run();
   // Runs one schedule (RunSchedule) and logs what it did.
-  boost::asio::awaitable<void> RunOne(const ScheduleEntry& entry, bool at_start);
+  boost::asio::awaitable<void> RunOne(std::shared_ptr<const ScheduleSet> schedules,
+                                      const ScheduleEntry& entry, bool at_start);
+  void Spawn();
 
   boost::asio::any_io_executor executor_;
   storage::Storage& storage_;
@@ -83,6 +90,8 @@ class CycleScheduler {
   bool woken_ = false;
   bool stopping_ = false;
   bool running_ = false;
+  bool started_ = false;               // Start() was called
+  std::uint64_t plan_generation_ = 0;  // counts Wake()s
 };
 
 }  // namespace kaizen::daemon

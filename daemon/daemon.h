@@ -1,13 +1,16 @@
 // Daemon: kaizend's wiring. Builds the concrete objects from a validated Config (storage, clock,
 // API handlers, HTTP server), runs one io_context on the calling thread for HTTP and timers,
-// and stops gracefully on SIGTERM/SIGINT: no new connections, requests in flight finish within
-// the grace period, then Run() returns.
+// and stops gracefully on SIGTERM/SIGINT: no new connections, requests and deliveries in flight
+// finish within the grace period, the WAL is checkpointed into the database file, then Run()
+// returns. SIGHUP reloads the config (RequestReload). Under systemd (Type=notify) it reports
+// READY, RELOADING, STOPPING, a status line and watchdog keep-alives (service_manager.h).
 //
 // Create() and Run() are called by main's thread; RequestStop() from any thread.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +34,9 @@ struct DaemonOptions {
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
   // Tests run several daemons in one process and stop them with RequestStop().
   bool handle_signals = true;
+  // SIGHUP and RequestReload(): reads the config again (kaizend: the same file, with the
+  // command line's --listen and --db applied again). Empty: a reload only logs a warning.
+  std::function<Result<config::Config>()> reload_config;
 };
 
 class Daemon {
@@ -49,6 +55,13 @@ class Daemon {
 
   // Starts a graceful stop, as SIGTERM does. Thread-safe; idempotent.
   void RequestStop();
+
+  // Reloads the config, as SIGHUP does: a valid one is applied on the event loop (people,
+  // teams, policies, calendars, routing, messages, channels, templates, schedules, log level);
+  // the listener, the database and the log format keep their running values until a restart
+  // (each such change is logged); an invalid one is refused with its problems logged, and the
+  // running config stays. Thread-safe.
+  void RequestReload();
 
   std::uint16_t port() const;
 

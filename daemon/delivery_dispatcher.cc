@@ -95,6 +95,7 @@ class DeliveryDispatcher::Pacer final : public notifiers::SendPacer {
         std::shared_ptr<spdlog::logger> log)
       : executor_(std::move(executor)),
         channel_(std::move(channel)),
+        limit_(limit),
         bucket_(limit, clock.MonotonicNow()),
         clock_(clock),
         log_(std::move(log)) {}
@@ -113,6 +114,8 @@ class DeliveryDispatcher::Pacer final : public notifiers::SendPacer {
     co_return wait;
   }
 
+  const RateLimit& limit() const { return limit_; }
+
   // The stop's grace period is over: ends the waits under way, and nothing waits from now on
   // (the channel is cancelled too, so what would have waited fails at once).
   void Cancel() {
@@ -123,6 +126,7 @@ class DeliveryDispatcher::Pacer final : public notifiers::SendPacer {
  private:
   asio::any_io_executor executor_;
   std::string channel_;
+  RateLimit limit_;
   notifiers::TokenBucket bucket_;
   const Clock& clock_;
   std::shared_ptr<spdlog::logger> log_;
@@ -136,16 +140,60 @@ DeliveryDispatcher::DeliveryDispatcher(
     DeliveryOptions options, const Clock& clock)
     : executor_(executor),
       storage_(storage),
-      channels_(std::move(channels)),
       options_(options),
       clock_(clock),
       timer_(executor),
       grace_timer_(executor),
       log_(Logger("delivery")),
       random_(std::random_device{}()) {
-  for (const auto& [name, channel] : channels_) {
+  for (auto& [name, channel] : channels) {
     if (KeepsOrder(*channel)) in_order_.insert(name);
+    channels_.emplace(name, std::move(channel));
   }
+}
+
+void DeliveryDispatcher::SetChannels(
+    std::map<std::string, std::unique_ptr<notifiers::Channel>, std::less<>> channels) {
+  std::erase_if(retired_,
+                [](const Retired& r) { return r.channel.expired() && r.pacer.expired(); });
+  for (auto& [id, old] : channels_) {
+    // Kept alive by the deliveries still under way on it, if any; it takes no new one.
+    old->CloseIdleConnections();
+    retired_.push_back(Retired{old, {}});
+  }
+  channels_.clear();
+  in_order_.clear();
+  std::map<std::string, std::shared_ptr<Pacer>, std::less<>> pacers;
+  for (auto& [id, channel] : channels) {
+    if (KeepsOrder(*channel)) in_order_.insert(id);
+    if (auto pacer = pacers_.find(id); pacer != pacers_.end() && pacer->second) {
+      if (pacer->second->limit() == channel->options().rate_limit) {
+        pacers.emplace(id, std::move(pacer->second));  // the bucket's tokens carry over
+      }
+    }
+    channels_.emplace(id, std::move(channel));
+  }
+  for (auto& [id, pacer] : pacers_) {
+    if (pacer) retired_.push_back(Retired{{}, pacer});  // a limit that changed starts afresh
+  }
+  pacers_ = std::move(pacers);
+  std::erase_if(broken_, [this](const auto& entry) { return channels_.count(entry.first) == 0; });
+  if (!broken_.empty() && !stopping_) {
+    // As at a start: the config may have been fixed, so each broken channel is probed now,
+    // led by the messages that wait for it.
+    const Instant now = clock_.Now();
+    std::vector<std::string> ids;
+    for (auto& [id, state] : broken_) {
+      state.probe_at = now;
+      ids.push_back(id);
+      log_->info("channel {} is broken ({}); probing it now with the reloaded config", id,
+                 state.reason);
+    }
+    asio::co_spawn(executor_, ProbeNow(std::move(ids), now), [log = log_](std::exception_ptr e) {
+      LogEscaped(log, e, "releasing broken channels' messages");
+    });
+  }
+  if (!stopping_) Wake();
 }
 
 DeliveryDispatcher::~DeliveryDispatcher() = default;
@@ -167,6 +215,9 @@ void DeliveryDispatcher::Stop(std::chrono::milliseconds grace) {
   // A kept-alive connection waits on its idle timer, which would keep the io_context running
   // long after the stop.
   for (auto& [id, channel] : channels_) channel->CloseIdleConnections();
+  for (const Retired& r : retired_) {
+    if (auto channel = r.channel.lock()) channel->CloseIdleConnections();
+  }
   grace_ends_ = std::chrono::steady_clock::now() + grace;
   if (InFlight() > 0) {
     log_->info("stopping: {} delivery(ies) and {} channel test(s) in flight may take {} ms",
@@ -204,6 +255,10 @@ void DeliveryDispatcher::Abandon() {
       stats_.in_flight, tests_in_flight_);
   for (auto& [id, pacer] : pacers_) pacer->Cancel();
   for (auto& [id, channel] : channels_) channel->Cancel();
+  for (const Retired& r : retired_) {
+    if (auto pacer = r.pacer.lock()) pacer->Cancel();
+    if (auto channel = r.channel.lock()) channel->Cancel();
+  }
 }
 
 namespace {
@@ -353,14 +408,28 @@ asio::awaitable<std::vector<DeliveryBatch>> DeliveryDispatcher::Claim() {
   co_return std::move(*claimed);
 }
 
-DeliveryDispatcher::Pacer& DeliveryDispatcher::PacerFor(const std::string& channel_id,
-                                                        const notifiers::Channel& channel) {
-  std::unique_ptr<Pacer>& pacer = pacers_[channel_id];
+asio::awaitable<void> DeliveryDispatcher::ProbeNow(std::vector<std::string> channels, Instant now) {
+  auto command = [channels, now](PlanRepository& repo) -> Result<bool> {
+    for (const std::string& id : channels) ReleaseWaitingMessages(repo, id, now);
+    return true;
+  };
+  Result<bool> released = co_await storage_.Write(std::move(command));
+  if (!released.ok()) {
+    // They still go at their next attempt.
+    log_->error("releasing the messages of broken channels failed: {}",
+                released.status().ToString());
+  }
+  if (!stopping_) Wake();
+}
+
+std::shared_ptr<DeliveryDispatcher::Pacer> DeliveryDispatcher::PacerFor(
+    const std::string& channel_id, const notifiers::Channel& channel) {
+  std::shared_ptr<Pacer>& pacer = pacers_[channel_id];
   if (!pacer) {
     pacer =
-        std::make_unique<Pacer>(executor_, channel_id, channel.options().rate_limit, clock_, log_);
+        std::make_shared<Pacer>(executor_, channel_id, channel.options().rate_limit, clock_, log_);
   }
-  return *pacer;
+  return pacer;
 }
 
 namespace {
@@ -397,8 +466,10 @@ std::vector<ChannelStatus> DeliveryDispatcher::Channels() const {
 }
 
 asio::awaitable<Result<ChannelTestReport>> DeliveryDispatcher::TestChannel(std::string id) {
-  auto channel = channels_.find(id);
-  if (channel == channels_.end()) co_return ChannelNotFound(id);
+  auto found = channels_.find(id);
+  if (found == channels_.end()) co_return ChannelNotFound(id);
+  // Held for the test's duration: a reload may replace the channel meanwhile.
+  const std::shared_ptr<notifiers::Channel> channel = found->second;
   ++tests_in_flight_;
   WatchGracePeriod();
   struct Finished {
@@ -409,19 +480,20 @@ asio::awaitable<Result<ChannelTestReport>> DeliveryDispatcher::TestChannel(std::
     }
   } finished{*this};
   ChannelTestReport report;
-  report.options = channel->second->options();
+  report.options = channel->options();
   notifiers::DeliveryBatch batch = notifiers::ChannelTestBatch(id, clock_.Now());
   report.idempotency_key = batch.idempotency_key;
   // The test takes its turn in the channel's rate limit like any message, so that testing
   // cannot get a channel throttled.
-  CountingPacer pacer(PacerFor(id, *channel->second));
+  const std::shared_ptr<Pacer> channel_pacer = PacerFor(id, *channel);
+  CountingPacer pacer(*channel_pacer);
   report.sent_at = clock_.Now();
   const notifiers::MessageCatalog& catalog =
       catalog_ ? *catalog_ : notifiers::DefaultMessageCatalog();
   report.message = catalog.Text(batch.items.front().event,
                                 catalog.LocaleFor(report.options.locale, ""), report.sent_at);
   const auto started = clock_.MonotonicNow();
-  report.outcome = co_await channel->second->Deliver(std::move(batch), report.sent_at, pacer);
+  report.outcome = co_await channel->Deliver(std::move(batch), report.sent_at, pacer);
   report.rate_limit_wait = pacer.total();
   report.duration =
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_.MonotonicNow() - started);
@@ -455,13 +527,15 @@ asio::awaitable<Result<ChannelTestReport>> DeliveryDispatcher::TestChannel(std::
 
 asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
   DeliveryOutcome outcome;
-  auto channel = channels_.find(batch.channel);
-  if (channel == channels_.end()) {
+  auto found = channels_.find(batch.channel);
+  if (found == channels_.end()) {
     outcome.verdict = DeliveryVerdict::kPermanent;
     outcome.reason = "unknown_channel";
   } else {
-    Pacer& pacer = PacerFor(batch.channel, *channel->second);
-    outcome = co_await channel->second->Deliver(batch, clock_.Now(), pacer);
+    // Held until the answer: a reload may replace the channel and its pacer meanwhile.
+    const std::shared_ptr<notifiers::Channel> channel = found->second;
+    const std::shared_ptr<Pacer> pacer = PacerFor(batch.channel, *channel);
+    outcome = co_await channel->Deliver(batch, clock_.Now(), *pacer);
   }
   if (abandoning_ && outcome.verdict != DeliveryVerdict::kDelivered) {
     // Cancelled at the end of the stop's grace period: left delivering, as a crash would leave

@@ -119,14 +119,27 @@ class DeliveryDispatcher final : public ChannelAdmin {
   DeliveryDispatcher(const DeliveryDispatcher&) = delete;
   DeliveryDispatcher& operator=(const DeliveryDispatcher&) = delete;
 
-  // By the broken channel's id; channels without an owner are not here. Call before Start.
-  // The words of channel test reports (the built-in English when never set). Call before Start.
+  // The words of channel test reports (the built-in English when never set).
   void SetMessageCatalog(std::shared_ptr<const notifiers::MessageCatalog> catalog) {
     catalog_ = std::move(catalog);
   }
+  // By the broken channel's id; channels without an owner are not here.
   void SetBrokenChannelContacts(std::map<std::string, BrokenChannelContact, std::less<>> contacts) {
     contacts_ = std::move(contacts);
   }
+
+  // ---- Reload (area "svc") ----
+  // The config was reloaded: these channels replace the old ones from the next claim on.
+  // Deliveries and channel tests in flight finish on the old channel objects (kept alive until
+  // then, their idle connections closed at once, cancelled with the rest at the end of a stop's
+  // grace period). A channel keeps its rate limit's state when its limit is unchanged. A broken
+  // channel that is still configured is probed at once, as after a restart, since its settings
+  // may have been fixed; a removed channel's messages are dead ("unknown_channel") when they
+  // fall due. Wakes the dispatcher.
+  void SetChannels(
+      std::map<std::string, std::unique_ptr<notifiers::Channel>, std::less<>> channels);
+  // Attempts, backoff, concurrency, grouping and probing from the next claim on.
+  void SetOptions(const DeliveryOptions& options) { options_ = options; }
 
   void Start();
   void Wake();
@@ -151,6 +164,9 @@ class DeliveryDispatcher final : public ChannelAdmin {
                                                   const std::string& reason, Instant now) const;
   // Deliveries and channel tests under way.
   int InFlight() const { return stats_.in_flight + tests_in_flight_; }
+  // After a reload: makes the messages that wait for the broken `channels` due now, so that
+  // one probes each at once.
+  boost::asio::awaitable<void> ProbeNow(std::vector<std::string> channels, Instant now);
   // While stopping: keeps the grace timer armed while anything is in flight and ends it when
   // nothing is (call whenever InFlight() changed).
   void WatchGracePeriod();
@@ -159,11 +175,20 @@ class DeliveryDispatcher final : public ChannelAdmin {
 
   boost::asio::any_io_executor executor_;
   storage::Storage& storage_;
-  std::map<std::string, std::unique_ptr<notifiers::Channel>, std::less<>> channels_;
+  // Shared with the deliveries in flight on each channel: a reload may replace a channel while
+  // one is under way.
+  std::map<std::string, std::shared_ptr<notifiers::Channel>, std::less<>> channels_;
   class Pacer;
   // The channel's rate limit, spent by every request it sends (made on first use).
-  Pacer& PacerFor(const std::string& channel_id, const notifiers::Channel& channel);
-  std::map<std::string, std::unique_ptr<Pacer>, std::less<>> pacers_;
+  std::shared_ptr<Pacer> PacerFor(const std::string& channel_id, const notifiers::Channel& channel);
+  std::map<std::string, std::shared_ptr<Pacer>, std::less<>> pacers_;
+  // Channels and pacers a reload replaced, while deliveries on them may still be in flight: a
+  // stop closes and cancels them too.
+  struct Retired {
+    std::weak_ptr<notifiers::Channel> channel;
+    std::weak_ptr<Pacer> pacer;
+  };
+  std::vector<Retired> retired_;
   // The channels that deliver in the order their messages were written (the chat providers).
   std::set<std::string, std::less<>> in_order_;
   std::map<std::string, int, std::less<>> in_flight_per_channel_;

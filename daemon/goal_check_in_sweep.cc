@@ -49,6 +49,13 @@ void GoalCheckInSweep::Wake() {
   timer_.cancel();
 }
 
+void GoalCheckInSweep::Reconfigure(std::shared_ptr<const FollowUpSettings> settings,
+                                   std::shared_ptr<const Directory> directory) {
+  settings_ = std::move(settings);
+  directory_ = std::move(directory);
+  if (running_) Wake();
+}
+
 void GoalCheckInSweep::Stop() {
   stopping_ = true;
   timer_.cancel();

@@ -48,6 +48,11 @@ class GoalCheckInSweep {
   void Wake();
   void Stop();
 
+  // ---- Reload (area "svc") ----
+  // The config was reloaded: the next pass (at once) uses these.
+  void Reconfigure(std::shared_ptr<const FollowUpSettings> settings,
+                   std::shared_ptr<const Directory> directory);
+
   std::int64_t notifications() const { return notifications_; }
 
  private:

@@ -43,6 +43,9 @@ constexpr std::string_view kUsage =
     "  --version            print the version and exit\n"
     "  --help               print this text and exit\n"
     "\n"
+    "SIGHUP reloads FILE: a valid config applies at once, an invalid one is refused (logged)\n"
+    "and the running config stays.\n"
+    "\n"
     "Exit status: 0 after a clean stop (SIGTERM, SIGINT), 1 when the daemon cannot run (the\n"
     "database is unusable or too new, the address is taken), 2 for a usage or config error.\n"
     "--backup: 0 when the copy is made and checked, 1 when it failed (nothing is left at\n"
@@ -232,6 +235,15 @@ int main(int argc, char** argv) {
   kaizen::daemon::DaemonOptions options;
   options.config = std::move(config);
   options.port_file = flags.port_file;
+  // SIGHUP reads the same file again; the command line still overrides it.
+  options.reload_config = [path = *flags.config, listen = flags.listen,
+                           db = flags.db]() -> kaizen::Result<kaizen::config::Config> {
+    auto reloaded = kaizen::config::LoadConfigFile(path, kaizen::config::ProcessEnvironment());
+    if (!reloaded.ok()) return reloaded.status();
+    if (listen) ParseListen(*listen, reloaded->server.host, reloaded->server.port);
+    if (db) reloaded->storage.path = *db;
+    return reloaded;
+  };
   std::string db_path = options.config.storage.path;
   auto daemon = kaizen::daemon::Daemon::Create(std::move(options));
   if (!daemon.ok()) {

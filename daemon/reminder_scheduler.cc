@@ -52,6 +52,16 @@ void ReminderScheduler::Stop() {
   timer_.cancel();
 }
 
+void ReminderScheduler::Reconfigure(std::shared_ptr<const FollowUpSettings> settings,
+                                    std::shared_ptr<const Directory> directory) {
+  settings_ = std::move(settings);
+  directory_ = std::move(directory);
+  // Before Start the start's own check covers it.
+  if (!running_) return;
+  replan_check_due_ = true;
+  Wake();
+}
+
 asio::awaitable<void> ReminderScheduler::FireDue(bool catch_up) {
   for (;;) {
     if (stopping_) co_return;
@@ -93,7 +103,11 @@ asio::awaitable<void> ReminderScheduler::FireDue(bool catch_up) {
 }
 
 asio::awaitable<void> ReminderScheduler::ReplanIfSettingsChanged() {
-  auto check = [settings = settings_](PlanReader& reader) -> Result<bool> {
+  // One pass plans every batch with the same settings, even when a reload replaces them
+  // meanwhile: the fingerprint stored at its end must describe all the tasks.
+  const std::shared_ptr<const FollowUpSettings> settings = settings_;
+  const std::shared_ptr<const Directory> directory = directory_;
+  auto check = [settings](PlanReader& reader) -> Result<bool> {
     return NeedsReplanning(reader, *settings);
   };
   Result<bool> needed = co_await storage_.Read(std::move(check));
@@ -113,8 +127,7 @@ asio::awaitable<void> ReminderScheduler::ReplanIfSettingsChanged() {
   do {
     if (stopping_) co_return;  // the fingerprint stays old: the next start finishes the job
     const Instant now = clock_.Now();
-    auto command = [settings = settings_, directory = directory_, after,
-                    now](PlanRepository& repo) -> Result<ReplanReport> {
+    auto command = [settings, directory, after, now](PlanRepository& repo) -> Result<ReplanReport> {
       return ReplanAllReminders(repo, *settings, *directory, after, kBatchSize, now);
     };
     Result<ReplanReport> report = co_await storage_.Write(std::move(command));
@@ -137,6 +150,11 @@ asio::awaitable<void> ReminderScheduler::Run() {
   co_await FireDue(/*catch_up=*/true);
   while (!stopping_) {
     woken_ = false;
+    if (replan_check_due_) {
+      replan_check_due_ = false;
+      co_await ReplanIfSettingsChanged();
+      continue;
+    }
     auto query = [](PlanReader& reader) -> Result<std::optional<Instant>> {
       return reader.NextReminderAt();
     };

@@ -67,6 +67,14 @@ class ReminderScheduler {
   // Ends the loop; a batch in progress finishes its transaction.
   void Stop();
 
+  // ---- Reload (area "svc") ----
+  // The config was reloaded: fires with these settings from the next batch on, and plans every
+  // task again first when they differ from those the stored reminders were planned with (the
+  // same check as at start). A planning pass under way finishes with the settings it began
+  // with, then the check runs again.
+  void Reconfigure(std::shared_ptr<const FollowUpSettings> settings,
+                   std::shared_ptr<const Directory> directory);
+
   const ReminderSchedulerStats& stats() const { return stats_; }
 
  private:
@@ -88,6 +96,7 @@ class ReminderScheduler {
   bool woken_ = false;
   bool stopping_ = false;
   bool running_ = false;
+  bool replan_check_due_ = false;  // a reload asked for ReplanIfSettingsChanged
 };
 
 }  // namespace kaizen::daemon

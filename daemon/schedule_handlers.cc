@@ -170,9 +170,11 @@ void ApiHandlers::AddScheduleRoutes() {
 asio::awaitable<HttpResponse> ApiHandlers::ListSchedules(HttpRequest request, RouteParams) {
   if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
   Json items = Json::array();
-  if (schedules_) {
+  // Held for the request: a reload may replace schedules_ while it awaits the store.
+  const std::shared_ptr<const ScheduleSet> schedules = schedules_;
+  if (schedules) {
     std::vector<std::string> ids;
-    for (const ScheduleEntry& e : schedules_->entries) ids.push_back(e.spec.id);
+    for (const ScheduleEntry& e : schedules->entries) ids.push_back(e.spec.id);
     auto query = [ids](PlanReader& reader) -> Result<std::vector<std::optional<ScheduleRow>>> {
       std::vector<std::optional<ScheduleRow>> rows;
       for (const std::string& id : ids) rows.push_back(reader.FindScheduleRow(id));
@@ -181,8 +183,8 @@ asio::awaitable<HttpResponse> ApiHandlers::ListSchedules(HttpRequest request, Ro
     auto rows = co_await storage_.Read(std::move(query));
     if (!rows.ok()) co_return Error(rows.status());
     const Instant now = clock_.Now();
-    for (std::size_t i = 0; i < schedules_->entries.size(); ++i) {
-      items.push_back(EncodeSchedule(schedules_->entries[i], (*rows)[i], now));
+    for (std::size_t i = 0; i < schedules->entries.size(); ++i) {
+      items.push_back(EncodeSchedule(schedules->entries[i], (*rows)[i], now));
     }
   }
   Json out;
@@ -193,7 +195,9 @@ asio::awaitable<HttpResponse> ApiHandlers::ListSchedules(HttpRequest request, Ro
 asio::awaitable<HttpResponse> ApiHandlers::GetSchedule(HttpRequest request, RouteParams params) {
   if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
   const std::string id = IdOf(params);
-  const ScheduleEntry* entry = schedules_ ? schedules_->Find(id) : nullptr;
+  // Held for the request: a reload may replace schedules_ while it awaits the store.
+  const std::shared_ptr<const ScheduleSet> schedules = schedules_;
+  const ScheduleEntry* entry = schedules ? schedules->Find(id) : nullptr;
   if (entry == nullptr) co_return Error(ScheduleNotFound(id));
   auto query = [id](PlanReader& reader) -> Result<ScheduleDetail> {
     ScheduleDetail d;
@@ -218,7 +222,9 @@ asio::awaitable<HttpResponse> ApiHandlers::GetSchedulePreview(HttpRequest reques
                                                               RouteParams params) {
   if (Status s = CheckQueryNames(request.query, {"count", "from"}); !s.ok()) co_return Error(s);
   const std::string id = IdOf(params);
-  const ScheduleEntry* entry = schedules_ ? schedules_->Find(id) : nullptr;
+  // Held for the request: a reload may replace schedules_ while it awaits the store.
+  const std::shared_ptr<const ScheduleSet> schedules = schedules_;
+  const ScheduleEntry* entry = schedules ? schedules->Find(id) : nullptr;
   if (entry == nullptr) co_return Error(ScheduleNotFound(id));
   auto window = ParsePreviewQuery(request.query, clock_.Now());
   if (!window.ok()) co_return Error(window.status());
@@ -242,7 +248,9 @@ asio::awaitable<HttpResponse> ApiHandlers::PostSchedulePause(HttpRequest request
                                                              RouteParams params) {
   if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
   const std::string id = IdOf(params);
-  const ScheduleEntry* entry = schedules_ ? schedules_->Find(id) : nullptr;
+  // Held for the request: a reload may replace schedules_ while it awaits the store.
+  const std::shared_ptr<const ScheduleSet> schedules = schedules_;
+  const ScheduleEntry* entry = schedules ? schedules->Find(id) : nullptr;
   if (entry == nullptr) co_return Error(ScheduleNotFound(id));
   if (Status s = AllowedOnSchedule(request, *entry); !s.ok()) co_return Error(s);
   auto reason = ReasonOf(request);
@@ -261,7 +269,9 @@ asio::awaitable<HttpResponse> ApiHandlers::PostScheduleResume(HttpRequest reques
                                                               RouteParams params) {
   if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
   const std::string id = IdOf(params);
-  const ScheduleEntry* entry = schedules_ ? schedules_->Find(id) : nullptr;
+  // Held for the request: a reload may replace schedules_ while it awaits the store.
+  const std::shared_ptr<const ScheduleSet> schedules = schedules_;
+  const ScheduleEntry* entry = schedules ? schedules->Find(id) : nullptr;
   if (entry == nullptr) co_return Error(ScheduleNotFound(id));
   if (Status s = AllowedOnSchedule(request, *entry); !s.ok()) co_return Error(s);
   if (request.body.size() > 0) {
@@ -286,7 +296,9 @@ asio::awaitable<HttpResponse> ApiHandlers::PostScheduleTrigger(HttpRequest reque
                                                                RouteParams params) {
   if (Status s = CheckQueryNames(request.query, {}); !s.ok()) co_return Error(s);
   const std::string id = IdOf(params);
-  const ScheduleEntry* entry = schedules_ ? schedules_->Find(id) : nullptr;
+  // Held for the request: a reload may replace schedules_ while it awaits the store.
+  const std::shared_ptr<const ScheduleSet> schedules = schedules_;
+  const ScheduleEntry* entry = schedules ? schedules->Find(id) : nullptr;
   if (entry == nullptr) co_return Error(ScheduleNotFound(id));
   if (Status s = AllowedOnSchedule(request, *entry); !s.ok()) co_return Error(s);
   if (request.body.size() > 0) {
@@ -299,8 +311,7 @@ asio::awaitable<HttpResponse> ApiHandlers::PostScheduleTrigger(HttpRequest reque
     }
   }
   const Instant now = clock_.Now();
-  auto command = [schedules = schedules_, entry,
-                  now](PlanRepository& repo) -> Result<CycleOutcome> {
+  auto command = [schedules, entry, now](PlanRepository& repo) -> Result<CycleOutcome> {
     return TriggerCycle(repo, schedules->ContextFor(*entry), now);
   };
   auto outcome = co_await storage_.Write(std::move(command));

@@ -86,6 +86,17 @@ class Storage {
   virtual void SubmitBackup(std::string destination,
                             std::function<void(Result<BackupReport>)> done) = 0;
 
+  // Copies every page of the WAL into the database file and truncates the WAL to zero bytes
+  // (PRAGMA wal_checkpoint(TRUNCATE)), on the writer thread, so that the database file alone is
+  // complete: kaizend does it at a clean stop, before closing. Blocks until done. A reader in
+  // the middle of a read keeps its pages in the WAL: the result says busy then.
+  // Errors: kUnavailable "checkpoint_failed".
+  struct CheckpointResult {
+    bool busy = false;           // some pages could not be copied (a reader held them)
+    std::int64_t wal_bytes = 0;  // the size of the -wal file before; -1 when unknown
+  };
+  virtual Result<CheckpointResult> CheckpointWal() = 0;
+
   // Blocking forms for start-up, offline tools and tests; never call them on an io thread.
   Status WriteSync(WriteFn fn);
   Status ReadSync(ReadFn fn);

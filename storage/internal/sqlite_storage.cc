@@ -268,4 +268,24 @@ void SqliteStorage::SubmitBackup(std::string destination,
   });
 }
 
+Result<Storage::CheckpointResult> SqliteStorage::CheckpointWal() {
+  Result<CheckpointResult> result = CheckpointResult{};
+  RunOnWriterAndWait([&] {
+    try {
+      CheckpointResult r;
+      // The pragma's own counts read 0 once TRUNCATE has emptied the WAL: the file tells more.
+      std::error_code ec;
+      const std::uintmax_t size = std::filesystem::file_size(path_ + "-wal", ec);
+      r.wal_bytes = ec ? -1 : static_cast<std::int64_t>(size);
+      Statement checkpoint(writer_.connection->handle(), "PRAGMA wal_checkpoint(TRUNCATE)");
+      if (checkpoint.Step()) r.busy = checkpoint.ColumnInt64(0) != 0;
+      result = r;
+    } catch (const StorageError& e) {
+      result = Unavailable("checkpoint_failed",
+                           "checkpoint of " + path_ + " failed: " + std::string(e.what()));
+    }
+  });
+  return result;
+}
+
 }  // namespace kaizen::storage::internal

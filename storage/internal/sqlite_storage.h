@@ -38,6 +38,7 @@ class SqliteStorage final : public Storage {
   Result<BackupReport> BackupTo(const std::string& destination) override;
   void SubmitBackup(std::string destination,
                     std::function<void(Result<BackupReport>)> done) override;
+  Result<CheckpointResult> CheckpointWal() override;
 
  private:
   // A connection with its repository and the thread that may use them.

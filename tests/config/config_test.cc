@@ -322,7 +322,7 @@ TEST(ConfigLog, ValidatesLevelAndFormat) {
   EXPECT_EQ(Problems(config),
             (std::vector<std::string>{
                 "log.level: must be one of: trace, debug, info, warn, error; got 'verbose'",
-                "log.format: must be one of: text, json; got 'xml'"}));
+                "log.format: must be one of: text, json, journal; got 'xml'"}));
 }
 
 // ---- unknown fields and duplicate keys ------------------------------------------------------

@@ -438,5 +438,43 @@ TEST_F(DeliveryDispatcherTest,
   EXPECT_TRUE(RunsOutOfWork());
 }
 
+// ---- Reload (area "svc") ----
+
+// A config reload replaces the channel objects: a delivery already under way finishes on the old
+// object (kept alive, its idle connections closed), later messages go to the new ones, and a
+// message for a channel the reload removed is dead.
+TEST_F(DeliveryDispatcherTest, AReloadSwapsTheChannelsWhileADeliveryInFlightFinishesOnTheOldOne) {
+  ASSERT_TRUE(storage_);
+  const std::vector<NotificationId> before = Write("hook", 1);
+  script_.hold = true;
+  Start();
+  ASSERT_TRUE(RunUntil([this] { return script_.held.size() == 1; }));
+
+  Script reloaded;
+  std::map<std::string, std::unique_ptr<notifiers::Channel>, std::less<>> channels;
+  channels.emplace("hook",
+                   std::make_unique<ScriptedChannel>("hook", ChannelType::kWebhook, reloaded));
+  channels.emplace("added",
+                   std::make_unique<ScriptedChannel>("added", ChannelType::kWebhook, reloaded));
+  dispatcher_->SetChannels(std::move(channels));
+  EXPECT_EQ(script_.closed_idle, 2) << "the old channels keep no idle connection";
+
+  const std::vector<NotificationId> after = Write("hook", 1);
+  const std::vector<NotificationId> added = Write("added", 1);
+  const std::vector<NotificationId> removed = Write("chat", 1);
+  dispatcher_->Wake();
+  ASSERT_TRUE(RunUntilAll({after[0], added[0]}, NotificationState::kDelivered));
+  ASSERT_TRUE(RunUntilAll(removed, NotificationState::kDead));
+  EXPECT_EQ(Find(removed[0]).last_error, "unknown_channel");
+  EXPECT_EQ(reloaded.attempts.size(), 2u);
+
+  // The delivery that started before the reload is answered by the old channel object.
+  EXPECT_EQ(Find(before[0]).state, NotificationState::kDelivering);
+  ReleaseAll();
+  ASSERT_TRUE(RunUntilAll(before, NotificationState::kDelivered));
+  ASSERT_EQ(script_.attempts.size(), 1u);
+  EXPECT_EQ(script_.attempts[0].ids, before);
+}
+
 }  // namespace
 }  // namespace kaizen::daemon

@@ -198,5 +198,28 @@ TEST_F(ShutdownWithChannels, ADeliveryThatOutlastsTheGracePeriodIsAbandonedAndSe
   ExpectStopsWithin(seconds(3));
 }
 
+// A clean stop copies the WAL into the database file: the file alone is then the whole state.
+TEST_F(DaemonTest, SigtermCheckpointsTheWalIntoTheDatabaseFile) {
+  json body = PlanBody("Checkpoint drill");
+  body["tasks"] = {TaskBody("a", "Collect tickets", "li.lei", "2099-01-01T00:00:00Z")};
+  ASSERT_NE(CreatePlan(body), nullptr);
+  const std::filesystem::path wal = daemon_.db_path().string() + "-wal";
+  std::error_code ec;
+  ASSERT_GT(std::filesystem::file_size(wal, ec), 0u) << "the write is not in the WAL: " << ec;
+
+  ASSERT_EQ(daemon_.Stop(), 0);
+  const bool gone = !std::filesystem::exists(wal);
+  EXPECT_TRUE(gone || std::filesystem::file_size(wal) == 0)
+      << wal << " still holds " << std::filesystem::file_size(wal) << " bytes";
+  EXPECT_NE(daemon_.StderrText().find("WAL emptied"), std::string::npos) << daemon_.StderrText();
+
+  // Everything is in the file: the plan is there after a restart.
+  ASSERT_TRUE(daemon_.Start().ok());
+  Reconnect();
+  HttpResponse plans = Get("/api/v1/plans");
+  ASSERT_TRUE(HasStatus(plans, 200));
+  EXPECT_EQ(plans.json["items"].size(), 1u) << plans.body;
+}
+
 }  // namespace
 }  // namespace kaizen::testing
