@@ -2,12 +2,14 @@
 # -DCMAKE_INSTALL_PREFIX=/usr (the .deb, scripts/package.sh) gives the Debian layout:
 #
 #   /usr/bin/kaizend, /usr/bin/kaizenctl
-#   /etc/kaizen/kaizen.json                       the packaged config (a conffile in the .deb)
+#   /etc/kaizen/kaizen.json                       systemd/kaizen.json: no teams, nothing sent
+#                                                 until the operator adds them (a conffile)
 #   /usr/share/kaizen/templates/*.json            the plan templates that config names
 #   /usr/lib/systemd/system/kaizend.service       when systemd/kaizend.service is in the tree
 #   /usr/share/bash-completion/completions/kaizenctl  when cli/completion/kaizenctl.bash is
 #   /usr/share/man/man8/kaizend.8, man1/kaizenctl.1
-#   /usr/share/doc/kaizen/                        README, API reference, OpenAPI, example config
+#   /usr/share/doc/kaizen/                        README, API reference, OpenAPI, and the full
+#                                                 example config with installed paths
 #
 # kaizend goes to bin, not sbin: it runs unprivileged (as user kaizen under systemd), and its
 # one-shot modes (--check-config, --backup, --version) are for anyone who edits a config or
@@ -25,8 +27,10 @@ set(KAIZEN_FULL_TEMPLATE_DIR "${CMAKE_INSTALL_FULL_DATADIR}/kaizen/templates")
 
 install(TARGETS kaizend kaizenctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
-# The packaged config: examples/kaizen.json with the database in the state directory and the
-# templates where they are installed. Made at configure time, again whenever the example changes.
+# The full example for installed systems: examples/kaizen.json with the database in the state
+# directory and the templates where they are installed. It is documentation, not the config at
+# /etc: its example people, channels and schedules would start review cycles for teams that do
+# not exist. Made at configure time, again whenever the example changes.
 set(KAIZEN_PACKAGED_CONFIG ${PROJECT_BINARY_DIR}/packaging/kaizen.json)
 set_property(DIRECTORY ${PROJECT_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
              ${PROJECT_SOURCE_DIR}/examples/kaizen.json)
@@ -41,13 +45,13 @@ function(kaizen_config_replace from to)
   set(kaizen_config_text "${replaced}" PARENT_SCOPE)
 endfunction()
 kaizen_config_replace("// kaizen's configuration: the example that `scripts/run.sh` starts kaizend with."
-  "// kaizen's configuration, as installed by the kaizen package (${KAIZEN_CONFIG_DIR}/kaizen.json).\n//\n// The teams, people and schedules below are examples: replace them with your own, then check\n// the file with `kaizend --check-config ${KAIZEN_CONFIG_DIR}/kaizen.json` before starting\n// kaizend (`systemctl enable --now kaizend`). Your edits survive package upgrades.")
+  "// kaizen's full example configuration with the paths of an installed system. Copy the parts\n// you need into ${KAIZEN_CONFIG_DIR}/kaizen.json, check it with\n// `kaizend --check-config ${KAIZEN_CONFIG_DIR}/kaizen.json`, then start or reload kaizend.")
 kaizen_config_replace("\"path\": \"var/kaizen.db\"" "\"path\": \"${KAIZEN_STATE_DIR}/kaizen.db\"")
 kaizen_config_replace("relative to kaizend's working directory; scripts/run.sh creates var/."
                       "relative to kaizend's working directory; the package owns ${KAIZEN_STATE_DIR}.")
 kaizen_config_replace("{\"file\": \"templates/" "{\"file\": \"${KAIZEN_FULL_TEMPLATE_DIR}/")
 file(CONFIGURE OUTPUT ${KAIZEN_PACKAGED_CONFIG} CONTENT "${kaizen_config_text}" @ONLY)
-install(FILES ${KAIZEN_PACKAGED_CONFIG} DESTINATION ${KAIZEN_CONFIG_DIR})
+install(FILES ${PROJECT_SOURCE_DIR}/systemd/kaizen.json DESTINATION ${KAIZEN_CONFIG_DIR})
 
 file(GLOB kaizen_templates ${PROJECT_SOURCE_DIR}/examples/templates/*.json)
 install(FILES ${kaizen_templates} DESTINATION ${KAIZEN_TEMPLATE_DIR})
@@ -67,5 +71,4 @@ install(FILES ${PROJECT_SOURCE_DIR}/docs/man/kaizenctl.1 DESTINATION ${CMAKE_INS
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/api.md
               ${PROJECT_SOURCE_DIR}/docs/openapi.json
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
-install(FILES ${PROJECT_SOURCE_DIR}/examples/kaizen.json
-        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+install(FILES ${KAIZEN_PACKAGED_CONFIG} DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)

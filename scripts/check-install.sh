@@ -42,11 +42,15 @@ grep -q "\"path\": \"/var/lib/kaizen/kaizen.db\"" "$config" ||
   echo "the installed config does not keep its database in the state directory"
   status=1
 }
-# The config names its templates by absolute path: check it with those paths in the stage.
-sed "s|\"$prefix/share/kaizen/templates/|\"$root/share/kaizen/templates/|" "$config" \
-  >"$stage/staged.json"
-if ! out=$("$root/bin/kaizend" --check-config "$stage/staged.json" 2>&1); then
+if ! out=$("$root/bin/kaizend" --check-config "$config" 2>&1); then
   echo "the installed config is not valid: $out"
+  status=1
+fi
+# The full example names its templates by absolute path: check it with those paths in the stage.
+sed "s|\"$prefix/share/kaizen/templates/|\"$root/share/kaizen/templates/|" \
+  "$root/share/doc/kaizen/examples/kaizen.json" >"$stage/staged.json"
+if ! out=$("$root/bin/kaizend" --check-config "$stage/staged.json" 2>&1); then
+  echo "the installed example config is not valid: $out"
   status=1
 fi
 [ "$status" -eq 0 ] && echo "install layout ok under $prefix"
