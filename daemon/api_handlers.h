@@ -30,6 +30,8 @@ class Storage;
 
 namespace kaizen::daemon {
 
+class DaemonMetrics;
+
 // What a write does besides its command, in the same transaction: reminders recomputed and
 // event notifications written (workflow/follow_up.h); then the scheduler and the dispatcher
 // are told, on the HTTP executor.
@@ -69,6 +71,11 @@ class ApiHandlers {
   // scheduler plans again); without them the schedule routes know no schedule.
   void SetSchedules(std::shared_ptr<const ScheduleSet> schedules,
                     std::function<void()> schedules_changed);
+
+  // ---- Metrics (issue 6, "metrics") ----
+  // What GET /metrics exposes, with the database's gauges read at each scrape; without it
+  // /metrics is 404 metrics_disabled. Call before serving; must outlive the handlers.
+  void SetMetrics(DaemonMetrics* metrics) { metrics_ = metrics; }
 
  private:
   using Member = boost::asio::awaitable<HttpResponse> (ApiHandlers::*)(HttpRequest, RouteParams);
@@ -123,6 +130,10 @@ class ApiHandlers {
   boost::asio::awaitable<HttpResponse> PostScheduleTrigger(HttpRequest request, RouteParams params);
   std::shared_ptr<const ScheduleSet> schedules_;
   std::function<void()> schedules_changed_;
+
+  // ---- Metrics (issue 6, "metrics"; daemon/daemon_metrics.h) ----
+  boost::asio::awaitable<HttpResponse> GetMetrics(HttpRequest request, RouteParams params);
+  DaemonMetrics* metrics_ = nullptr;
 
   storage::Storage& storage_;
   std::shared_ptr<const Directory> directory_;

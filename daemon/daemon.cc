@@ -18,6 +18,7 @@
 #include "daemon/api_handlers.h"
 #include "daemon/api_json.h"
 #include "daemon/cycle_scheduler.h"
+#include "daemon/daemon_metrics.h"
 #include "daemon/delivery_dispatcher.h"
 #include "daemon/goal_check_in_sweep.h"
 #include "daemon/http_server.h"
@@ -119,6 +120,7 @@ class Daemon::Impl {
     auto opened = storage::Storage::Open(storage_options);
     if (!opened.ok()) return opened.status();
     storage_ = std::move(*opened);
+    metrics_ = std::make_unique<DaemonMetrics>(Version(), clock_.Now());
 
     auto directory = config.directory ? config.directory : std::make_shared<const Directory>();
     FollowUpSettings settings = config.follow_up ? *config.follow_up : FollowUpSettings{};
@@ -151,6 +153,11 @@ class Daemon::Impl {
         io_.get_executor(), *storage_, std::move(channels), config.delivery, clock_);
     dispatcher_->SetBrokenChannelContacts(BrokenChannelContacts(config, *directory, *follow_up));
     dispatcher_->SetMessageCatalog(messages);
+    dispatcher_->SetAttemptObserver(
+        [metrics = metrics_.get()](std::string_view channel, std::string_view outcome,
+                                   std::chrono::steady_clock::duration duration) {
+          metrics->RecordDeliveryAttempt(channel, outcome, duration);
+        });
     scheduler_ = std::make_unique<ReminderScheduler>(
         io_.get_executor(), *storage_, follow_up, directory, clock_,
         [dispatcher = dispatcher_.get()] { dispatcher->Wake(); });
@@ -192,6 +199,11 @@ class Daemon::Impl {
           if (notifications > 0) dispatcher->Wake();
         });
     api_->SetSchedules(schedules, [cycles = cycles_.get()] { cycles->Wake(); });
+    cycles_->SetFireLagObserver(
+        [metrics = metrics_.get()](std::chrono::steady_clock::duration lag) {
+          metrics->RecordScheduleFireLag(lag);
+        });
+    api_->SetMetrics(metrics_.get());
 
     HttpServerOptions server_options;
     server_options.host = config.server.host;
@@ -201,7 +213,9 @@ class Daemon::Impl {
     server_options.max_connections = config.server.max_connections;
     auto server = HttpServer::Bind(
         io_.get_executor(), server_options,
-        [api = api_.get()](HttpRequest request) { return api->Handle(std::move(request)); },
+        InstrumentRequests(
+            [api = api_.get()](HttpRequest request) { return api->Handle(std::move(request)); },
+            api_->router(), *metrics_, clock_),
         [](const Status& status) { return ErrorResponse(status); }, clock_);
     if (!server.ok()) return server.status();
     server_ = std::move(*server);
@@ -262,6 +276,8 @@ class Daemon::Impl {
   DaemonOptions options_;
   SystemClock clock_;
   asio::io_context io_{1};
+  // Before everything that records into it (the server's handler, the dispatcher, the cycles).
+  std::unique_ptr<DaemonMetrics> metrics_;
   std::unique_ptr<storage::Storage> storage_;
   std::unique_ptr<DeliveryDispatcher> dispatcher_;
   std::unique_ptr<ReminderScheduler> scheduler_;

@@ -455,6 +455,7 @@ asio::awaitable<Result<ChannelTestReport>> DeliveryDispatcher::TestChannel(std::
 
 asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
   DeliveryOutcome outcome;
+  const auto attempt_started = clock_.MonotonicNow();
   auto channel = channels_.find(batch.channel);
   if (channel == channels_.end()) {
     outcome.verdict = DeliveryVerdict::kPermanent;
@@ -463,7 +464,9 @@ asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
     Pacer& pacer = PacerFor(batch.channel, *channel->second);
     outcome = co_await channel->second->Deliver(batch, clock_.Now(), pacer);
   }
+  const auto attempt_duration = clock_.MonotonicNow() - attempt_started;
   if (abandoning_ && outcome.verdict != DeliveryVerdict::kDelivered) {
+    if (attempt_observer_) attempt_observer_(batch.channel, kAttemptAbandoned, attempt_duration);
     // Cancelled at the end of the stop's grace period: left delivering, as a crash would leave
     // it, so that the next start sends it again under the same key without using an attempt.
     log_->warn("abandoned the delivery of {} to {} ({}): it is sent again at the next start",
@@ -555,6 +558,13 @@ asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
                 settled.status().ToString());
   }
 
+  if (attempt_observer_) {
+    const std::string_view attempt_outcome = state == NotificationState::kDelivered
+                                                 ? kAttemptDelivered
+                                             : state == NotificationState::kFailed ? kAttemptFailed
+                                                                                   : kAttemptDead;
+    attempt_observer_(batch.channel, attempt_outcome, attempt_duration);
+  }
   const auto count = static_cast<std::int64_t>(batch.items.size());
   ++stats_.batches;
   switch (state) {
