@@ -87,6 +87,11 @@ std::string EscapeHelp(std::string_view help) {
 std::string FormatMetricValue(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  // Whole numbers (counts, bytes, most bucket bounds) as integers: "1500000000", not the
+  // shortest form "1.5e+09", which Prometheus reads too but people do not.
+  if (std::fabs(value) < 1e15 && value == std::floor(value)) {
+    return std::to_string(static_cast<std::int64_t>(value));
+  }
   char buffer[64];
   auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
   if (ec != std::errc()) return "NaN";  // cannot happen with 64 bytes

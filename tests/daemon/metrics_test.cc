@@ -4,10 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -366,9 +368,10 @@ TEST(ReadyRoute, IsReadyOnAHealthyDatabase) {
 TEST(ReadyRoute, AnswersServiceUnavailableWithTheReasonWhenTheDatabaseCannotBeRead) {
   ApiTestEnv env;
   ASSERT_EQ(env.Call("GET", "/readyz").status, 200);
-  // The file is overwritten with garbage under the running store, as a disk fault would.
+  // A disk fault under the running store: the file, its log and its shared-memory index
+  // overwritten with garbage (with the index intact a reader could answer from its cache).
   const std::filesystem::path path = env.database_path();
-  for (const std::string suffix : {"", "-wal"}) {
+  for (const std::string suffix : {"", "-wal", "-shm"}) {
     std::error_code ec;
     const auto size = std::filesystem::file_size(path.string() + suffix, ec);
     if (ec) continue;

@@ -193,8 +193,9 @@ TEST_F(Metrics, ReadyzIsServiceUnavailableOnceTheDatabaseCannotBeRead) {
   ASSERT_TRUE(HasStatus(Call("GET", "/readyz"), 200));
   EXPECT_TRUE(HasStatus(Call("GET", "/healthz"), 200));
 
-  // A disk fault: the database and its log overwritten under the running daemon.
-  for (const std::string suffix : {"", "-wal"}) {
+  // A disk fault under the running daemon: the file, its log and its shared-memory index
+  // overwritten with garbage (with the index intact a reader could answer from its cache).
+  for (const std::string suffix : {"", "-wal", "-shm"}) {
     const std::string file = daemon_->db_path().string() + suffix;
     std::error_code ec;
     const auto size = std::filesystem::file_size(file, ec);
