@@ -10,6 +10,7 @@
 #include "config/plan_templates.h"
 #include "daemon/access.h"
 #include "daemon/api_json.h"
+#include "daemon/daemon_metrics.h"
 #include "daemon/logging.h"
 #include "daemon/openapi_document.h"
 #include "storage/storage.h"
@@ -139,6 +140,7 @@ ApiHandlers::ApiHandlers(storage::Storage& storage, std::shared_ptr<const Direct
   Route("POST", "/api/v1/schedules/preview", Permission::kRead, &ApiHandlers::PostSchedulePreview);
   AddScheduleRoutes();
   AddBackupRoute();
+  Route("GET", "/metrics", Permission::kPublic, &ApiHandlers::GetMetrics);
 }
 
 void ApiHandlers::Route(std::string method, std::string pattern, Permission permission,
@@ -785,13 +787,48 @@ asio::awaitable<HttpResponse> ApiHandlers::GetReady(HttpRequest, RouteParams) {
   auto probe = co_await storage_.Read(std::move(query));
   if (!probe.ok()) {
     Logger("api")->warn("not ready: {}", probe.status().ToString());
-    co_return ErrorResponse(Unavailable("storage_unavailable",
-                                        "the database is not usable: " + probe.status().message()));
+    co_return ErrorResponse(Status(StatusCode::kUnavailable, "storage_unavailable",
+                                   "the database is not usable: " + probe.status().message(),
+                                   {{"check", "database"}}));
+  }
+  // Migrations run before the listener opens, so this holds unless the store is a stand-in.
+  if (storage_.schema_version() != storage::LatestSchemaVersion()) {
+    co_return ErrorResponse(
+        Status(StatusCode::kUnavailable, "storage_unavailable",
+               "the database has schema version " + std::to_string(storage_.schema_version()) +
+                   ", this kaizend needs " + std::to_string(storage::LatestSchemaVersion()),
+               {{"check", "schema"}}));
   }
   Json out;
   out["status"] = "ready";
   out["schema_version"] = storage_.schema_version();
   co_return JsonResponse(200, out);
+}
+
+// ---- Metrics (issue 6, "metrics") -------------------------------------------------------------
+
+asio::awaitable<HttpResponse> ApiHandlers::GetMetrics(HttpRequest, RouteParams) {
+  // Query parameters are ignored: Prometheus' scrape config may add some (`params`).
+  if (metrics_ == nullptr) {
+    co_return Error(NotFound("metrics_disabled", "this server does not collect metrics"));
+  }
+  // The database's gauges, counted on a storage reader in one snapshot, never on this thread.
+  const Instant now = clock_.Now();
+  auto query = [now](PlanReader& reader) -> Result<OperationalCounts> {
+    return reader.CountOperational(now);
+  };
+  Result<OperationalCounts> counts = co_await storage_.Read(std::move(query));
+  if (!counts.ok()) co_return Error(counts.status());
+  std::vector<std::string> channels;
+  if (channels_ != nullptr) {
+    for (const ChannelStatus& channel : channels_->Channels())
+      channels.push_back(channel.options.id);
+  }
+  metrics_->SetOperationalCounts(*counts, channels);
+  HttpResponse response;
+  response.content_type = std::string(kMetricsContentType);
+  response.body = metrics_->Expose();
+  co_return response;
 }
 
 asio::awaitable<HttpResponse> ApiHandlers::GetOpenApi(HttpRequest, RouteParams) {

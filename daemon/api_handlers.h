@@ -34,6 +34,7 @@ class Storage;
 namespace kaizen::daemon {
 
 class AccessPolicy;  // daemon/access.h
+class DaemonMetrics;
 
 // What a write does besides its command, in the same transaction: reminders recomputed and
 // event notifications written (workflow/follow_up.h); then the scheduler and the dispatcher
@@ -93,6 +94,10 @@ class ApiHandlers {
   void SetDirectory(std::shared_ptr<const Directory> directory);
   void SetFollowUpSettings(std::shared_ptr<const FollowUpSettings> settings,
                            std::shared_ptr<const MessageSettings> messages);
+  // ---- Metrics (issue 6, "metrics") ----
+  // What GET /metrics exposes, with the database's gauges read at each scrape; without it
+  // /metrics is 404 metrics_disabled. Call before serving; must outlive the handlers.
+  void SetMetrics(DaemonMetrics* metrics) { metrics_ = metrics; }
 
  private:
   using Member = boost::asio::awaitable<HttpResponse> (ApiHandlers::*)(HttpRequest, RouteParams);
@@ -163,6 +168,9 @@ class ApiHandlers {
   // ---- Backup (issue 6, "pkg"; daemon/backup_handlers.cc) ----
   void AddBackupRoute();
   boost::asio::awaitable<HttpResponse> PostBackup(HttpRequest request, RouteParams params);
+  // ---- Metrics (issue 6, "metrics"; daemon/daemon_metrics.h) ----
+  boost::asio::awaitable<HttpResponse> GetMetrics(HttpRequest request, RouteParams params);
+  DaemonMetrics* metrics_ = nullptr;
 
   storage::Storage& storage_;
   std::shared_ptr<const Directory> directory_;

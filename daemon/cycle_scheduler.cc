@@ -109,6 +109,10 @@ asio::awaitable<void> CycleScheduler::RunOne(std::shared_ptr<const ScheduleSet> 
             o.closed_plan ? ", previous plan " + std::to_string(*o.closed_plan) + " closed" : "",
             run->merged > 0 ? ", " + std::to_string(run->merged) + " moved fire(s) merged" : "");
         if (on_written_) on_written_(true, o.notifications);
+        if (fire_lag_observer_ && run->cause != CycleCause::kTrigger) {
+          const std::chrono::steady_clock::duration lag = o.cycle.started_at - o.starts_at;
+          fire_lag_observer_(std::max(lag, std::chrono::steady_clock::duration::zero()));
+        }
         break;
       case CycleOutcome::Kind::kSkippedOverlap:
         ++stats_.skipped_overlap;

@@ -70,6 +70,12 @@ class CycleScheduler {
 
   const CycleSchedulerStats& stats() const { return stats_; }
 
+  // Told when a cycle started by the schedule itself (on time or as a catch-up, not a trigger)
+  // how late it started after its fire's start time. For metrics. Call before Start.
+  void SetFireLagObserver(std::function<void(std::chrono::steady_clock::duration lag)> observer) {
+    fire_lag_observer_ = std::move(observer);
+  }
+
  private:
   boost::asio::awaitable<void> Run();
   // Runs one schedule (RunSchedule) and logs what it did.
@@ -85,6 +91,7 @@ class CycleScheduler {
   boost::asio::steady_timer timer_;
   std::shared_ptr<spdlog::logger> log_;
   CycleSchedulerStats stats_;
+  std::function<void(std::chrono::steady_clock::duration)> fire_lag_observer_;
   // Per schedule id: the next fire's start as last planned; absent: plan it at the next round.
   std::map<std::string, std::optional<Instant>> next_wake_;
   bool woken_ = false;

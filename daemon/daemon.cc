@@ -19,6 +19,7 @@
 #include "daemon/api_handlers.h"
 #include "daemon/api_json.h"
 #include "daemon/cycle_scheduler.h"
+#include "daemon/daemon_metrics.h"
 #include "daemon/delivery_dispatcher.h"
 #include "daemon/goal_check_in_sweep.h"
 #include "daemon/http_server.h"
@@ -157,6 +158,7 @@ class Daemon::Impl {
     auto opened = storage::Storage::Open(storage_options);
     if (!opened.ok()) return opened.status();
     storage_ = std::move(*opened);
+    metrics_ = std::make_unique<DaemonMetrics>(Version(), clock_.Now());
 
     // The components are built from the config's pieces, then Install hands each the rest
     // (channels, templates, schedules, ...) exactly as a reload does (ApplyConfig: Derive, then
@@ -167,6 +169,11 @@ class Daemon::Impl {
         io_.get_executor(), *storage_,
         std::map<std::string, std::unique_ptr<notifiers::Channel>, std::less<>>{}, config.delivery,
         clock_);
+    dispatcher_->SetAttemptObserver(
+        [metrics = metrics_.get()](std::string_view channel, std::string_view outcome,
+                                   std::chrono::steady_clock::duration duration) {
+          metrics->RecordDeliveryAttempt(channel, outcome, duration);
+        });
     scheduler_ = std::make_unique<ReminderScheduler>(
         io_.get_executor(), *storage_, derived->follow_up, derived->directory, clock_,
         [dispatcher = dispatcher_.get()] { dispatcher->Wake(); });
@@ -189,6 +196,11 @@ class Daemon::Impl {
           if (reminders) scheduler->Wake();
           if (notifications > 0) dispatcher->Wake();
         });
+    cycles_->SetFireLagObserver(
+        [metrics = metrics_.get()](std::chrono::steady_clock::duration lag) {
+          metrics->RecordScheduleFireLag(lag);
+        });
+    api_->SetMetrics(metrics_.get());
     Install(std::move(*derived), config);
 
     HttpServerOptions server_options;
@@ -199,7 +211,9 @@ class Daemon::Impl {
     server_options.max_connections = config.server.max_connections;
     auto server = HttpServer::Bind(
         io_.get_executor(), server_options,
-        [api = api_.get()](HttpRequest request) { return api->Handle(std::move(request)); },
+        InstrumentRequests(
+            [api = api_.get()](HttpRequest request) { return api->Handle(std::move(request)); },
+            api_->router(), *metrics_, clock_),
         [](const Status& status) { return ErrorResponse(status); }, clock_);
     if (!server.ok()) return server.status();
     server_ = std::move(*server);
@@ -232,6 +246,17 @@ class Daemon::Impl {
     log_->info("kaizend {} listening on {}, database {} (schema {}), {} team{}, {} {}", Version(),
                server_->address(), config.storage.path, storage_->schema_version(), teams,
                teams == 1 ? "" : "s", people, people == 1 ? "person" : "people");
+    // systemctl status shows what an operator asks first: how much is open, late, unsent.
+    service_.SetStatusRefresh(
+        std::chrono::seconds(30), [this]() -> asio::awaitable<std::optional<std::string>> {
+          const Instant now = clock_.Now();
+          auto query = [now](PlanReader& reader) -> Result<OperationalCounts> {
+            return reader.CountOperational(now);
+          };
+          Result<OperationalCounts> counts = co_await storage_->Read(std::move(query));
+          if (!counts.ok()) co_return std::nullopt;
+          co_return ServingStatus() + ": " + StatusLine(*counts);
+        });
     service_.Ready(ServingStatus());
     io_.run();
     CheckpointDatabase();
@@ -311,8 +336,7 @@ class Daemon::Impl {
   };
   const ReloadStats& reload_stats() const { return reload_stats_; }
 
-  // The status line to tell systemd, and where a refresh can hook in (the lead wires
-  // ServiceManager::SetStatusRefresh to a line with the open tasks and the outbox).
+  // The status line told to systemd; Run() refreshes it with the open tasks and the outbox.
   ServiceManager& service_manager() { return service_; }
 
   std::uint16_t port() const { return server_->port(); }
@@ -478,6 +502,8 @@ class Daemon::Impl {
   DaemonOptions options_;
   SystemClock clock_;
   asio::io_context io_{1};
+  // Before everything that records into it (the server's handler, the dispatcher, the cycles).
+  std::unique_ptr<DaemonMetrics> metrics_;
   std::unique_ptr<storage::Storage> storage_;
   std::unique_ptr<DeliveryDispatcher> dispatcher_;
   std::unique_ptr<ReminderScheduler> scheduler_;

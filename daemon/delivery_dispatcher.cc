@@ -527,6 +527,7 @@ asio::awaitable<Result<ChannelTestReport>> DeliveryDispatcher::TestChannel(std::
 
 asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
   DeliveryOutcome outcome;
+  const auto attempt_started = clock_.MonotonicNow();
   auto found = channels_.find(batch.channel);
   if (found == channels_.end()) {
     outcome.verdict = DeliveryVerdict::kPermanent;
@@ -537,7 +538,9 @@ asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
     const std::shared_ptr<Pacer> pacer = PacerFor(batch.channel, *channel);
     outcome = co_await channel->Deliver(batch, clock_.Now(), *pacer);
   }
+  const auto attempt_duration = clock_.MonotonicNow() - attempt_started;
   if (abandoning_ && outcome.verdict != DeliveryVerdict::kDelivered) {
+    if (attempt_observer_) attempt_observer_(batch.channel, kAttemptAbandoned, attempt_duration);
     // Cancelled at the end of the stop's grace period: left delivering, as a crash would leave
     // it, so that the next start sends it again under the same key without using an attempt.
     log_->warn("abandoned the delivery of {} to {} ({}): it is sent again at the next start",
@@ -629,6 +632,13 @@ asio::awaitable<void> DeliveryDispatcher::Deliver(DeliveryBatch batch) {
                 settled.status().ToString());
   }
 
+  if (attempt_observer_) {
+    const std::string_view attempt_outcome = state == NotificationState::kDelivered
+                                                 ? kAttemptDelivered
+                                             : state == NotificationState::kFailed ? kAttemptFailed
+                                                                                   : kAttemptDead;
+    attempt_observer_(batch.channel, attempt_outcome, attempt_duration);
+  }
   const auto count = static_cast<std::int64_t>(batch.items.size());
   ++stats_.batches;
   switch (state) {

@@ -63,12 +63,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <random>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "daemon/channel_admin.h"
@@ -83,6 +85,13 @@ class Storage;
 }
 
 namespace kaizen::daemon {
+
+// What became of a delivery attempt (DeliveryDispatcher::SetAttemptObserver; the label
+// `outcome` of kaizen_notification_delivery_attempts_total).
+inline constexpr std::string_view kAttemptDelivered = "delivered";  // the receiver took it
+inline constexpr std::string_view kAttemptFailed = "failed";        // tried again later (or broken)
+inline constexpr std::string_view kAttemptDead = "dead";            // permanent error or gave up
+inline constexpr std::string_view kAttemptAbandoned = "abandoned";  // cut short by a stop
 
 struct DeliveryStats {
   std::int64_t delivered = 0;  // notifications, not batches
@@ -127,6 +136,12 @@ class DeliveryDispatcher final : public ChannelAdmin {
   void SetBrokenChannelContacts(std::map<std::string, BrokenChannelContact, std::less<>> contacts) {
     contacts_ = std::move(contacts);
   }
+  // Told after every delivery attempt of the outbox (channel tests are not): the channel, the
+  // outcome (kAttempt*) and how long the attempt took, rate-limit wait included. For metrics.
+  // Call before Start.
+  using AttemptObserver = std::function<void(std::string_view channel, std::string_view outcome,
+                                             std::chrono::steady_clock::duration duration)>;
+  void SetAttemptObserver(AttemptObserver observer) { attempt_observer_ = std::move(observer); }
 
   // ---- Reload (area "svc") ----
   // The config was reloaded: these channels replace the old ones from the next claim on.
@@ -211,6 +226,7 @@ class DeliveryDispatcher final : public ChannelAdmin {
   std::shared_ptr<spdlog::logger> log_;
   std::mt19937_64 random_;
   DeliveryStats stats_;
+  AttemptObserver attempt_observer_;
   bool woken_ = false;
   bool stopping_ = false;
 };

@@ -65,11 +65,13 @@ RouteMatch Router::Match(std::string_view method, std::string_view path) const {
     if (route.method == method) {
       match.outcome = RouteMatch::Outcome::kFound;
       match.handler = &route.handler;
+      match.pattern = route.pattern;
       match.allowed.clear();
       MatchSegments(route.segments, segments, &match.params);
       return match;
     }
     match.outcome = RouteMatch::Outcome::kMethodNotAllowed;
+    if (match.pattern.empty()) match.pattern = route.pattern;
     if (std::find(match.allowed.begin(), match.allowed.end(), route.method) ==
         match.allowed.end()) {
       match.allowed.push_back(route.method);

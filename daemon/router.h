@@ -31,6 +31,10 @@ struct RouteMatch {
   const RouteHandler* handler = nullptr;  // kFound: valid while the Router lives
   RouteParams params;                     // kFound: the "{name}" segments
   std::vector<std::string> allowed;       // kMethodNotAllowed: methods of the path, sorted
+  // kFound: the route's pattern ("/api/v1/tasks/{id}"); kMethodNotAllowed: the pattern of the
+  // first route whose path matched; empty for kPathNotFound. Valid while the Router lives. A
+  // bounded label for metrics, unlike the raw path.
+  std::string_view pattern;
 };
 
 class Router {

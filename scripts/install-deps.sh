@@ -9,6 +9,7 @@ packages=(
   libhowardhinnant-date-dev libkainjow-mustache-dev libgtest-dev libsystemd-dev
   tzdata ca-certificates sqlite3 curl openssl wrk
   dpkg-dev groff-base
+  prometheus
 )
 
 missing=()
@@ -28,4 +29,23 @@ sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# prometheus is here for promtool (the metrics test checks /metrics with `promtool check
+# metrics`). Its package would also enable and start a Prometheus server; a policy-rc.d that
+# answers 101 ("action forbidden") keeps any service from starting during the install, which
+# also makes the install work in a container without systemd. An existing policy is left alone.
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\n# install-deps.sh: no service starts while packages install\nexit 101\n' |
+    "${sudo_cmd[@]}" tee "$policy" >/dev/null
+  "${sudo_cmd[@]}" chmod 755 "$policy"
+  own_policy=1
+fi
+status=0
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" || status=$?
+if [ "$own_policy" -eq 1 ]; then "${sudo_cmd[@]}" rm -f "$policy"; fi
+# Newly installed for promtool only: do not start a Prometheus server at the next boot either.
+if [ "$status" -eq 0 ] && [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
+  "${sudo_cmd[@]}" systemctl disable prometheus >/dev/null 2>&1 || true
+fi
+exit "$status"

@@ -86,6 +86,8 @@ class SqlitePlanRepository final : public PlanRepository {
   // Goal check-ins; defined in sqlite_goal_rows.cc.
   std::vector<GoalUpdate> GoalUpdatesOf(PlanId plan_id, int goal_index) override;
   std::int64_t AppendGoalUpdate(const GoalUpdate& update) override;
+  // Operations; defined in sqlite_operational_rows.cc.
+  OperationalCounts CountOperational(Instant now) override;
 
   // How many distinct statements have been prepared so far (for tests of the cache).
   std::size_t prepared_statements() const;

@@ -132,6 +132,7 @@ Result<CycleOutcome> StartCycle(PlanRepository& repo, const CycleContext& contex
   if (previous) cycle.previous_cycle_id = previous->id;
   cycle.id = repo.InsertCycle(cycle);
   outcome.cycle = cycle;
+  outcome.starts_at = fire.starts_at;
 
   const std::vector<Task> tasks = repo.TasksOfPlan(plan.id);
   outcome.tasks = static_cast<int>(tasks.size());

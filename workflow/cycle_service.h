@@ -90,6 +90,9 @@ struct CycleOutcome {
   };
   Kind kind = Kind::kStarted;
   CycleRow cycle;                     // kStarted, kAlreadyExists
+  // kStarted: when the fire was due to start (its nominal instant, or the working day it moved
+  // to); started_at - starts_at is how late it started.
+  Instant starts_at{};
   std::optional<PlanId> closed_plan;  // the previous cycle's plan, newly closed
   int carried = 0;                    // tasks carried over
   int tasks = 0;                      // tasks of the new plan, carried ones included

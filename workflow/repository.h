@@ -7,6 +7,7 @@
 // Status and a rollback. Domain rules are never checked here: that is plan_service.h's job.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -145,6 +146,23 @@ struct ScheduleEvent {
   bool operator==(const ScheduleEvent&) const = default;
 };
 
+// ---- Operations (metrics, status line) ----
+// What an operator watches, counted in one read snapshot (PlanReader::CountOperational).
+struct OperationalCounts {
+  std::map<TaskState, std::int64_t> tasks_by_state;  // every state present, zero when none
+  std::int64_t tasks_overdue = 0;                    // unfinished and due_at < now
+  // Notifications per channel and state: every state of each channel that has any.
+  std::map<std::string, std::map<NotificationState, std::int64_t>, std::less<>>
+      notifications_by_channel;
+  // Not delivered yet and not dead: pending, delivering or failed.
+  std::int64_t outbox_depth = 0;
+  // The database file (page_count * page_size) and its write-ahead log, in bytes; 0 for a
+  // store without files, -1 when the store cannot tell.
+  std::int64_t database_bytes = 0;
+  std::int64_t wal_bytes = 0;
+  bool operator==(const OperationalCounts&) const = default;
+};
+
 // Read side: safe on a read-only connection.
 class PlanReader {
  public:
@@ -208,6 +226,9 @@ class PlanReader {
   // ---- Goals (goal check-ins) ----
   // Every value recorded for goal `goal_index` of the plan, oldest first (ascending by id).
   virtual std::vector<GoalUpdate> GoalUpdatesOf(PlanId plan_id, int goal_index) = 0;
+  // ---- Operations (metrics, status line) ----
+  // Counted at `now` (for overdue); bounded cost: index scans, no table scan of the outbox.
+  virtual OperationalCounts CountOperational(Instant now) = 0;
 };
 
 // Write side: only inside a write transaction on the single writer.

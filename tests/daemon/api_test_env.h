@@ -37,6 +37,7 @@ class ApiTestEnv {
   ApiHandlers& handlers() { return *handlers_; }
   testing::FakeClock& clock() { return clock_; }
   storage::Storage& storage() { return *storage_; }
+  std::filesystem::path database_path() const { return dir_ / "kaizen.db"; }
 
  private:
   std::filesystem::path dir_;

@@ -66,6 +66,16 @@ TEST(Router, WrongMethodListsTheAllowedOnesSorted) {
   EXPECT_EQ(match.allowed, (std::vector<std::string>{"GET", "PATCH"}));
 }
 
+TEST(Router, NamesThePatternOfTheMatchedPathNeverTheRawPath) {
+  Router router = SampleRouter();
+  EXPECT_EQ(router.Match("POST", "/api/v1/tasks/42/transitions").pattern,
+            "/api/v1/tasks/{id}/transitions");
+  EXPECT_EQ(router.Match("GET", "/healthz").pattern, "/healthz");
+  // A known path with the wrong method still names its pattern; an unknown path names none.
+  EXPECT_EQ(router.Match("DELETE", "/api/v1/tasks/7").pattern, "/api/v1/tasks/{id}");
+  EXPECT_EQ(router.Match("GET", "/api/v1/nothing/7").pattern, "");
+}
+
 TEST(Router, MethodsAreCaseSensitive) {
   Router router = SampleRouter();
   RouteMatch match = router.Match("get", "/healthz");

@@ -411,6 +411,22 @@ class ModelTest : public ::testing::TestWithParam<std::uint32_t> {
         {"NextNotificationAt", [](PlanReader& r) { return ToJson(r.NextNotificationAt()); }});
     queries.push_back(
         {"CountNotifications", [](PlanReader& r) { return ToJson(r.CountNotifications()); }});
+    {
+      // The file sizes are SQLite's own; the counts must agree with the reference.
+      const Instant now = RandomInstant();
+      queries.push_back({"CountOperational", [now](PlanReader& r) {
+                           OperationalCounts counts = r.CountOperational(now);
+                           nlohmann::json out = {{"overdue", counts.tasks_overdue},
+                                                 {"outbox_depth", counts.outbox_depth}};
+                           for (const auto& [state, n] : counts.tasks_by_state) {
+                             out["tasks"][std::string(ToString(state))] = n;
+                           }
+                           for (const auto& [channel, states] : counts.notifications_by_channel) {
+                             out["notifications"][channel] = ToJson(states);
+                           }
+                           return out;
+                         }});
+    }
     for (int i = 0; i < 3; ++i) {
       Instant now = RandomFireAt();
       int limit = Pick(kLimits);

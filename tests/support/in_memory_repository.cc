@@ -317,6 +317,26 @@ std::map<NotificationState, std::int64_t> InMemoryPlanRepository::CountNotificat
   return counts;
 }
 
+OperationalCounts InMemoryPlanRepository::CountOperational(Instant now) {
+  OperationalCounts counts;
+  for (TaskState s : kAllTaskStates) counts.tasks_by_state[s] = 0;
+  for (const auto& [id, task] : tasks_) {
+    ++counts.tasks_by_state[task.state];
+    if (IsOverdue(task, now)) ++counts.tasks_overdue;
+  }
+  for (const auto& [id, n] : notifications_) {
+    auto& states = counts.notifications_by_channel[n.channel];
+    if (states.empty()) {
+      for (NotificationState s : kAllNotificationStates) states[s] = 0;
+    }
+    ++states[n.state];
+    if (n.state != NotificationState::kDelivered && n.state != NotificationState::kDead) {
+      ++counts.outbox_depth;
+    }
+  }
+  return counts;  // no files: database_bytes and wal_bytes stay 0
+}
+
 void InMemoryPlanRepository::UpsertPendingReminder(const PlannedReminder& reminder) {
   if (!tasks_.contains(reminder.task_id)) {
     throw StorageError("reminder refers to missing task " + std::to_string(reminder.task_id));

@@ -97,6 +97,7 @@ class InMemoryPlanRepository : public PlanRepository {
   std::optional<Instant> NextNotificationAt() override;
   std::optional<Notification> OldestFailedNotification(const std::string& channel) override;
   std::map<NotificationState, std::int64_t> CountNotifications() override;
+  OperationalCounts CountOperational(Instant now) override;
 
   void UpsertPendingReminder(const PlannedReminder& reminder) override;
   void DeletePendingReminder(TaskId task_id, const std::string& key) override;

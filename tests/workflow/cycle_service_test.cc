@@ -186,6 +186,9 @@ TEST_F(CycleServiceTest, CatchUpAfterDowntimeStartsOnceAndRecordsOlderMisses) {
   EXPECT_EQ(run.cause, CycleCause::kCatchUp);
   EXPECT_EQ(run.outcome->cycle.cause, "catch_up");
   EXPECT_EQ(run.outcome->cycle.nominal_fire, At("2026-11-29T09:00:00+08:00"));
+  // Three hours late: what kaizen_schedule_fire_lag_seconds records for this cycle.
+  EXPECT_EQ(run.outcome->starts_at, At("2026-11-29T09:00:00+08:00"));
+  EXPECT_EQ(run.outcome->cycle.started_at - run.outcome->starts_at, hours(3));
   EXPECT_EQ(run.missed, 2);
   std::vector<ScheduleEvent> events = repo_.RecentScheduleEvents("ops-monthly", 10);
   ASSERT_EQ(events.size(), 2u);
