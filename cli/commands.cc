@@ -520,16 +520,18 @@ class Session {
     if (!id.ok()) return id.status();
     if (!ParseTaskState(to)) return TaskStateError(to);
     const std::optional<std::string>& actor = settings_.actor;
-    if (!actor) {
+    // With a token, kaizend takes the actor from the token's person.
+    if (!actor && !settings_.token) {
       return UsageError(
           "--actor ID is required: who makes this move (or set KAIZEN_ACTOR, or \"actor\" in "
-          "the config file)");
+          "the config file, or use a token that names you)");
     }
     std::optional<std::string> note = inv_.Get("note");
     if (inv_.command->name == "task reject" && (!note || note->empty())) {
       return UsageError("task reject needs --note TEXT: what is missing for the task to pass");
     }
-    json body = {{"to", to}, {"actor", *actor}};
+    json body = {{"to", to}};
+    if (actor) body["actor"] = *actor;
     if (note) body["note"] = *note;
     Result<json> task = Call("POST", "/tasks/" + *id + "/transitions", body);
     if (!task.ok()) return task.status();

@@ -14,8 +14,9 @@ namespace kaizen::daemon {
 namespace {
 
 // Components known up front, so that Logger() never has to register one concurrently.
-constexpr std::string_view kComponents[] = {"daemon", "http",      "api",       "storage",
-                                            "config", "notifiers", "scheduler", "cycles"};
+constexpr std::string_view kComponents[] = {"daemon",    "http",   "api",       "access",
+                                            "storage",   "config", "notifiers", "delivery",
+                                            "scheduler", "cycles", "goals",     "metrics"};
 
 // %* in the json pattern: the message as the contents of a JSON string.
 class JsonEscapedMessage : public spdlog::custom_flag_formatter {

@@ -59,7 +59,7 @@ _kaizenctl() {
       cmd="task $sub" ;;
     "")
       if [[ $cur != -* && $value == 0 ]]; then
-        COMPREPLY=($(compgen -W "tasks task plans plan summary notifications channels templates schedules check-config completion help" -- "$cur")); return
+        COMPREPLY=($(compgen -W "tasks task plans plan summary notifications channels templates schedules check-config completion backup help" -- "$cur")); return
       fi ;;
   esac
   case "$prev" in
@@ -219,6 +219,8 @@ _kaizenctl() {
         COMPREPLY=($(compgen -W "bash" -- "$cur")); return
       fi
       opts="" ;;
+    backup)
+      opts="--force" ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$opts $globals" -- "$cur"))

@@ -184,12 +184,21 @@ TEST_F(CliCommands, ActorComesFromFlagOrEnvironment) {
   EXPECT_EQ(Run({"task", "start", "3"}), kExitUsage);
   EXPECT_EQ(err_.str(),
             "kaizenctl: --actor ID is required: who makes this move (or set KAIZEN_ACTOR, or "
-            "\"actor\" in the config file)\n"
+            "\"actor\" in the config file, or use a token that names you)\n"
             "Run 'kaizenctl task start --help' for usage.\n");
   env_["KAIZEN_ACTOR"] = "li.lei";
   Answer(200, Task(3, "in_progress", "2026-12-03T08:00:00Z", "t"));
   EXPECT_EQ(Run({"task", "start", "3"}), kExitOk);
   EXPECT_EQ(json::parse(log_.requests[0].body)["actor"], "li.lei");
+}
+
+// With a token and no actor, kaizend takes the actor from the token: none is sent.
+TEST_F(CliCommands, WithATokenTheMoveNamesNoActor) {
+  env_["KAIZEN_TOKEN"] = "member-token-0123456789";
+  Answer(200, Task(3, "in_progress", "2026-12-03T08:00:00Z", "t"));
+  EXPECT_EQ(Run({"task", "start", "3"}), kExitOk);
+  ASSERT_EQ(log_.requests.size(), 1u);
+  EXPECT_FALSE(json::parse(log_.requests[0].body).contains("actor"));
 }
 
 TEST_F(CliCommands, MoveRejectsUnknownState) {

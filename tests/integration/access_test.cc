@@ -5,6 +5,7 @@
 // person, and no token or channel secret ever shows in an answer or in kaizend's log.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -332,6 +333,57 @@ TEST_F(Access, TheActorIsTheTokensPerson) {
       Call("POST", "/api/v1/plans/" + std::to_string(plan["id"].get<int>()) + "/cancel",
            kManagerFileToken, {{"note", "x"}, {"actor", "wang.fang"}});
   EXPECT_TRUE(IsError(wrong_actor, 403, "actor_mismatch"));
+}
+
+// kaizenctl as a token holder uses it: the token from the environment or --token, the actor
+// from the token, and exit 5 when kaizend refuses the token or the role. The token is never
+// printed.
+TEST_F(Access, KaizenctlSendsTheTokenAndExitsFiveWhenRefused) {
+  const json plan = MakePlan("from the shell");
+  const std::string own = std::to_string(TaskOf(plan, "han.meimei"));
+  const std::string other = std::to_string(TaskOf(plan, "li.lei"));
+  const std::string server = "http://127.0.0.1:" + std::to_string(daemon_->port());
+  auto ctl = [&](const std::string& token, std::vector<std::string> args) {
+    std::vector<std::string> argv = {"/usr/bin/env",  "-u", "KAIZEN_SERVER", "-u",
+                                     "KAIZEN_ACTOR",  "-u", "KAIZEN_CONFIG",
+                                     "XDG_CONFIG_HOME=" + (daemon_->dir() / "ctl").string(),
+                                     "KAIZEN_TOKEN=" + token, KAIZENCTL_PATH, "--server", server};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto result = RunProgram(argv, daemon_->dir(), std::chrono::seconds(20));
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    ProgramResult run = result.ok() ? *result : ProgramResult{};
+    if (!token.empty()) {
+      EXPECT_EQ(run.out.find(token), std::string::npos) << run.out;
+      EXPECT_EQ(run.err.find(token), std::string::npos) << run.err;
+    }
+    return run;
+  };
+
+  ProgramResult anonymous = ctl("", {"tasks"});
+  EXPECT_EQ(anonymous.exit_code, 5) << anonymous.out << anonymous.err;
+  ProgramResult wrong = ctl("wrong-token-0000000000000", {"tasks"});
+  EXPECT_EQ(wrong.exit_code, 5) << wrong.out << wrong.err;
+
+  ProgramResult listed = ctl(kViewerToken, {"-o", "json", "tasks", "--plan",
+                                            std::to_string(plan["id"].get<std::int64_t>())});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("Han's task"), std::string::npos) << listed.out;
+
+  ProgramResult viewer_move = ctl(kViewerToken, {"task", "start", own});
+  EXPECT_EQ(viewer_move.exit_code, 5) << viewer_move.out << viewer_move.err;
+  ProgramResult others = ctl(kMemberToken, {"task", "start", other});
+  EXPECT_EQ(others.exit_code, 5) << others.out << others.err;
+  ProgramResult started = ctl(kMemberToken, {"task", "start", own});
+  ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+
+  HttpResponse task = Call("GET", "/api/v1/tasks/" + own, kViewerToken);
+  EXPECT_EQ(task.json["state"], "in_progress") << task.body;
+  HttpResponse events = Call("GET", "/api/v1/tasks/" + own + "/events", kViewerToken);
+  bool moved_by_han = false;
+  for (const json& e : events.json["items"]) {
+    if (e["kind"] == "transition" && e["actor"] == "han.meimei") moved_by_han = true;
+  }
+  EXPECT_TRUE(moved_by_han) << events.body;
 }
 
 TEST_F(Access, NoSecretInAnswersOrLogs) {
