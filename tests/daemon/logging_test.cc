@@ -10,9 +10,9 @@
 
 #include <cstdio>
 #include <memory>
-#include <regex>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 namespace kaizen::daemon {
 namespace {
@@ -56,23 +56,41 @@ TEST(JournalLogFormat, AMessageOfSeveralLinesKeepsItsPriorityOnEveryLine) {
             "<3>config: kaizen.json: channels.x.url: empty\n");
 }
 
+// "2026-11-26T10:06:06.923Z". (No std::regex: g++ 12 warns inside <regex> under the sanitizers'
+// -O1, and the warnings are errors.)
+bool IsUtcMillisecondTime(std::string_view text) {
+  constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:dd.dddZ";
+  if (text.size() != kShape.size()) return false;
+  for (std::size_t i = 0; i < kShape.size(); ++i) {
+    const bool digit = text[i] >= '0' && text[i] <= '9';
+    if (kShape[i] == 'd' ? !digit : text[i] != kShape[i]) return false;
+  }
+  return true;
+}
+
 TEST(TextLogFormat, StartsWithAUtcTimeThenTheLevelAndTheComponent) {
   std::ostringstream out;
   LoggerInto(out, "text", "http")->warn("slow request");
-  EXPECT_TRUE(std::regex_match(
-      out.str(),
-      std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z warning http: slow request\n)")))
-      << out.str();
+  const std::string line = out.str();
+  ASSERT_GT(line.size(), 24u) << line;
+  EXPECT_TRUE(IsUtcMillisecondTime(std::string_view(line).substr(0, 24))) << line;
+  EXPECT_EQ(line.substr(24), " warning http: slow request\n");
 }
 
 TEST(JsonLogFormat, IsOneObjectPerLineWithTheMessageEscaped) {
   std::ostringstream out;
   LoggerInto(out, "json", "api")->info("say \"hi\"\n");
-  EXPECT_TRUE(std::regex_match(
-      out.str(),
-      std::regex(
-          R"(\{"time":"[0-9T:.Z-]+","level":"info","component":"api","message":"say \\"hi\\"\\n"\}\n)")))
-      << out.str();
+  const std::string line = out.str();
+  constexpr std::string_view kStart = R"({"time":")";
+  constexpr std::string_view kRest =
+      R"(","level":"info","component":"api","message":"say \"hi\"\n"})"
+      "\n";
+  ASSERT_TRUE(line.starts_with(kStart)) << line;
+  ASSERT_TRUE(line.ends_with(kRest)) << line;
+  ASSERT_GE(line.size(), kStart.size() + kRest.size()) << line;
+  const std::string time = line.substr(kStart.size(), line.size() - kStart.size() - kRest.size());
+  EXPECT_FALSE(time.empty()) << line;
+  EXPECT_EQ(time.find_first_not_of("0123456789T:.Z-"), std::string::npos) << line;
 }
 
 TEST(LogFormat, AnUnknownFormatHasNoFormatter) { EXPECT_EQ(MakeLogFormatter("xml"), nullptr); }
