@@ -256,6 +256,9 @@ class DeliveryDispatcherTest : public ::testing::Test {
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::unique_ptr<storage::Storage> storage_;
   Script script_;
+  // The script of channels a test installs by a reload: they outlive the test body, as the
+  // fixture's stop still reaches them.
+  Script reloaded_;
   std::unique_ptr<DeliveryDispatcher> dispatcher_;
   int next_key_ = 1;
 };
@@ -450,7 +453,7 @@ TEST_F(DeliveryDispatcherTest, AReloadSwapsTheChannelsWhileADeliveryInFlightFini
   Start();
   ASSERT_TRUE(RunUntil([this] { return script_.held.size() == 1; }));
 
-  Script reloaded;
+  Script& reloaded = reloaded_;
   std::map<std::string, std::unique_ptr<notifiers::Channel>, std::less<>> channels;
   channels.emplace("hook",
                    std::make_unique<ScriptedChannel>("hook", ChannelType::kWebhook, reloaded));
